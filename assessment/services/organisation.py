@@ -1,0 +1,156 @@
+"""Organisation set-up and overview: units, teams, rounds, and who can see which team."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..frameworks import default_framework
+from ..models import Assessment, AssessmentStatus, Rating, Round, RoundStatus, Team, Unit, User
+
+
+class DuplicateNameError(ValueError):
+    """The organisation already has something with this name."""
+
+
+class RoundClosedError(ValueError):
+    """A closed round is read-only."""
+
+
+@dataclass
+class TeamStatus:
+    team: Team
+    status: str  # "Not started", "In progress", "Agreed"
+    rated: int = 0
+
+
+@dataclass
+class UnitGroup:
+    name: str
+    teams: list[TeamStatus] = field(default_factory=list)
+
+
+def rounds_for(organisation_id: int) -> list[Round]:
+    """Newest first."""
+    return list(
+        db.session.scalars(
+            select(Round)
+            .where(Round.organisation_id == organisation_id)
+            .order_by(Round.starts_on.desc(), Round.id.desc())
+        )
+    )
+
+
+def current_round(organisation_id: int) -> Round | None:
+    """The newest open round, or the newest round when all are closed."""
+    rounds = rounds_for(organisation_id)
+    return next((r for r in rounds if r.is_open), rounds[0] if rounds else None)
+
+
+def previous_round(round_: Round) -> Round | None:
+    """The round of the same organisation that started most recently before this one."""
+    return db.session.scalar(
+        select(Round)
+        .where(
+            Round.organisation_id == round_.organisation_id,
+            Round.id != round_.id,
+            (Round.starts_on < round_.starts_on)
+            | ((Round.starts_on == round_.starts_on) & (Round.id < round_.id)),
+        )
+        .order_by(Round.starts_on.desc(), Round.id.desc())
+        .limit(1)
+    )
+
+
+def visible_teams(user: User) -> list[Team]:
+    """Leads see every team of their organisation; facilitators the teams assigned to them."""
+    query = select(Team).where(Team.organisation_id == user.organisation_id)
+    if not user.is_lead:
+        query = query.where(Team.facilitators.any(User.id == user.id))
+    return list(db.session.scalars(query.order_by(Team.name)))
+
+
+def team_overview(user: User, round_: Round | None) -> list[UnitGroup]:
+    """The user's teams grouped by unit, each with its assessment status in the round.
+
+    Three queries whatever the number of teams: teams (with units), assessments, rating counts.
+    """
+    teams = visible_teams(user)
+    units = {u.id: u.name for u in db.session.scalars(
+        select(Unit).where(Unit.organisation_id == user.organisation_id))}
+    statuses: dict[int, Assessment] = {}
+    rated: Counter[int] = Counter()
+    if round_ is not None and teams:
+        assessments = db.session.scalars(select(Assessment).where(Assessment.round_id == round_.id))
+        statuses = {a.team_id: a for a in assessments}
+        counts = db.session.execute(
+            select(Assessment.team_id, func.count(Rating.id))
+            .join(Rating, Rating.assessment_id == Assessment.id)
+            .where(Assessment.round_id == round_.id, Rating.level.is_not(None))
+            .group_by(Assessment.team_id)
+        )
+        rated.update({team_id: count for team_id, count in counts})
+    groups: dict[str, UnitGroup] = {}
+    for team in teams:
+        name = units.get(team.unit_id, "No unit") if team.unit_id else "No unit"
+        assessment = statuses.get(team.id)
+        if assessment is None:
+            status = "Not started"
+        elif assessment.status is AssessmentStatus.AGREED:
+            status = "Agreed"
+        else:
+            status = "In progress"
+        groups.setdefault(name, UnitGroup(name)).teams.append(
+            TeamStatus(team, status, rated[team.id])
+        )
+    return sorted(groups.values(), key=lambda g: (g.name == "No unit", g.name.lower()))
+
+
+def _commit_unique(thing: str) -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise DuplicateNameError(f"There is already a {thing} with this name") from error
+
+
+def add_unit(organisation_id: int, name: str) -> Unit:
+    unit = Unit(organisation_id=organisation_id, name=name)
+    db.session.add(unit)
+    _commit_unique("unit")
+    return unit
+
+
+def add_team(organisation_id: int, name: str, unit_id: int | None) -> Team:
+    team = Team(organisation_id=organisation_id, name=name, unit_id=unit_id)
+    db.session.add(team)
+    _commit_unique("team")
+    return team
+
+
+def open_round(organisation_id: int, name: str, starts_on: date, ends_on: date) -> Round:
+    """Open a round on the newest version of the default framework."""
+    round_ = Round(
+        organisation_id=organisation_id,
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        framework_key=default_framework().key,
+        status=RoundStatus.OPEN,
+    )
+    db.session.add(round_)
+    _commit_unique("round")
+    return round_
+
+
+def close_round(round_: Round) -> None:
+    """Close a round; its assessments become read-only."""
+    if round_.is_open:
+        round_.status = RoundStatus.CLOSED
+        round_.closed_at = datetime.now(UTC)
+        db.session.commit()

@@ -1,0 +1,39 @@
+"""Small pieces shared by several views."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_login import current_user
+
+from ..access import round_or_404
+from ..models import Round
+from ..services.organisation import current_round
+from ..text import slugify
+
+
+def round_from_query() -> Round:
+    """The round named by ?round=ID, else the organisation's current round.
+
+    A malformed id is a 400, another organisation's round a 404, no rounds at all a 404.
+    """
+    raw = request.args.get("round")
+    if raw is not None:
+        if not raw.isdigit():
+            abort(400)
+        return round_or_404(int(raw))
+    round_ = current_round(current_user.organisation_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def no_store(response):
+    """Downloads of team data should not sit in shared caches or browser history."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def download_name(name: str) -> str:
+    """A Content-Disposition value for a server-chosen, slugged file name."""
+    stem, _, suffix = name.rpartition(".")
+    return f'attachment; filename="{slugify(stem)}.{slugify(suffix, "bin")}"'

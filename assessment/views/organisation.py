@@ -1,0 +1,100 @@
+"""Organisation set-up for leads: units, teams and rounds."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..access import require_lead, round_or_404
+from ..forms import ConfirmForm, RoundForm, TeamForm, UnitForm
+from ..services.organisation import (
+    DuplicateNameError,
+    add_team,
+    add_unit,
+    close_round,
+    open_round,
+    rounds_for,
+)
+
+bp = Blueprint("organisation", __name__, url_prefix="/organisation")
+
+
+@bp.before_request
+@login_required
+def leads_only() -> None:
+    require_lead()
+
+
+def _team_form() -> TeamForm:
+    form = TeamForm()
+    units = current_user.organisation.units
+    form.unit_id.choices = [("", "No unit"), *[(str(u.id), u.name) for u in units]]
+    return form
+
+
+@bp.get("/")
+def index():
+    return render_template(
+        "organisation/index.html",
+        organisation=current_user.organisation,
+        rounds=rounds_for(current_user.organisation_id),
+        close_form=ConfirmForm(),
+    )
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+def new_unit():
+    form = UnitForm()
+    if form.validate_on_submit():
+        try:
+            add_unit(current_user.organisation_id, form.name.data)
+        except DuplicateNameError as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(f"Unit '{form.name.data}' added.", "success")
+            return redirect(url_for(".index"))
+    return render_template("organisation/form.html", form=form, heading="Add a unit",
+                           button="Add unit")
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+def new_team():
+    form = _team_form()
+    if form.validate_on_submit():
+        unit_id = int(form.unit_id.data) if form.unit_id.data else None
+        try:
+            add_team(current_user.organisation_id, form.name.data, unit_id)
+        except DuplicateNameError as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(f"Team '{form.name.data}' added.", "success")
+            return redirect(url_for(".index"))
+    return render_template("organisation/form.html", form=form, heading="Add a team",
+                           button="Add team")
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+def new_round():
+    form = RoundForm()
+    if form.validate_on_submit():
+        try:
+            open_round(current_user.organisation_id, form.name.data, form.starts_on.data,
+                       form.ends_on.data)
+        except DuplicateNameError as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(f"Round '{form.name.data}' is open.", "success")
+            return redirect(url_for(".index"))
+    return render_template("organisation/form.html", form=form, heading="Open a new round",
+                           button="Open round")
+
+
+@bp.post("/rounds/<int:round_id>/close")
+def close(round_id: int):
+    round_ = round_or_404(round_id)
+    if ConfirmForm().validate_on_submit():
+        close_round(round_)
+        flash(f"Round '{round_.name}' is closed. Its assessments are now read-only.", "success")
+    return redirect(url_for(".index"))
+
+

@@ -1,0 +1,51 @@
+"""A team's page: its ratings against the ten challenges, radar chart and action plan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user, login_required
+
+from ..access import team_or_404
+from ..charts import chart_cache, chart_etag
+from ..forms import ConfirmForm
+from ..services.actions import team_actions
+from ..services.assessments import team_radar, team_summary
+from ..services.organisation import rounds_for
+from .helpers import download_name, no_store, round_from_query
+
+bp = Blueprint("teams", __name__, url_prefix="/teams")
+
+
+@bp.get("/<int:team_id>")
+@login_required
+def show(team_id: int):
+    team = team_or_404(team_id)
+    summary = team_summary(team, round_from_query())
+    return render_template(
+        "teams/show.html",
+        summary=summary,
+        rounds=rounds_for(current_user.organisation_id),
+        actions=team_actions(team),
+        challenge_titles={c.id: f"{c.number}. {c.title}" for c in summary.framework.challenges},
+        today=date.today(),
+        start_form=ConfirmForm(),
+    )
+
+
+@bp.get("/<int:team_id>/radar.png")
+@login_required
+def radar_png(team_id: int):
+    team = team_or_404(team_id)
+    chart = team_radar(team_summary(team, round_from_query()))
+    etag = chart_etag(chart, "png")
+    if etag in request.if_none_match:
+        return Response(status=304)
+    response = Response(chart_cache.get_or_render(chart, "png"), mimetype="image/png")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = download_name(f"{chart.title} radar.png")
+        no_store(response)
+    return response
