@@ -6,7 +6,8 @@ object-oriented ``Figure`` API on the Agg canvas: pyplot keeps every figure in a
 registry until it is closed, which leaks memory in a long-running server (reliability.md 2.11).
 
 Every render runs inside one lock and one ``rc_context``. The lock is there because matplotlib
-is not thread-safe and the style settings are process-wide; the context switches mathtext off
+is not thread-safe and the style settings are process-wide (without it, the eight-thread test
+in tests/test_charts.py got wrong bytes in two runs out of three); the context switches mathtext off
 (``text.parse_math``) so a team called "Team $x^$" is drawn literally instead of raising
 ``ValueError`` inside ``savefig`` (reliability.md 2.2), and fixes ``svg.hashsalt`` so equal data
 gives byte-identical SVG, which the cache and ETags rely on.
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
@@ -48,6 +50,7 @@ _RC = {
     "text.parse_math": False,
     "text.usetex": False,
     "svg.hashsalt": "recovery-assessment",
+    "svg.fonttype": "path",
     # Arial is the NHS fallback for Frutiger; Liberation Sans has Arial's metrics; DejaVu Sans
     # is always present and covers most scripts, and matplotlib falls back glyph by glyph.
     "font.family": "sans-serif",
@@ -131,14 +134,14 @@ class RadarChart:
         for s in self.series:
             if len(s.values) != len(self.axis_labels):
                 raise ValueError(
-                    f"Series {s.name!r} has {len(s.values)} values for "
-                    f"{len(self.axis_labels)} axes"
+                    f"Series {s.name!r} has {len(s.values)} values for {len(self.axis_labels)} axes"
                 )
             if any(v is not None and not 0 <= v <= self.max_level for v in s.values):
                 raise ValueError(f"Series {s.name!r} has a value outside 0..{self.max_level}")
 
 
 def _wrap(text: str, width: int) -> str:
+    """Break text into lines of at most ``width`` characters; an empty string stays empty."""
     return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
 
 
@@ -149,9 +152,7 @@ def _alignment(dx: float, dy: float) -> tuple[str, str]:
     return ha, va
 
 
-def _fit_circle(
-    labels: list[tuple[float, float, Bbox]], space: Bbox
-) -> tuple[float, float, float]:
+def _fit_circle(labels: list[tuple[float, float, Bbox]], space: Bbox) -> tuple[float, float, float]:
     """Centre and radius (pixels) of the largest radar whose labels all fit inside ``space``.
 
     Frameworks are editable data, so challenge names can be any length: measuring them beats
@@ -182,17 +183,24 @@ def _fit_circle(
     return centre_x, centre_y, low
 
 
-def _add_key(fig: Figure, chart: RadarChart, renderer: RendererAgg) -> float:
+def _add_key(fig: Figure, ax: Axes, chart: RadarChart, renderer: RendererAgg) -> float:
     """Put the legend and the level names under the chart; return the pixel height they use.
 
     The legend uses one row when the names fit across the figure, otherwise fewer columns.
+    Handles and names are passed explicitly: matplotlib would silently drop a series whose
+    name starts with an underscore.
     """
     top = fig.bbox.height * _MARGIN
     if chart.level_labels:
         key = "   ".join(f"{i} {label}" for i, label in enumerate(chart.level_labels, start=1))
         levels = fig.text(
-            0.5, _MARGIN, _wrap(f"Levels: {key}", 110),
-            ha="center", va="bottom", fontsize=8.5, color="#4c6272",
+            0.5,
+            _MARGIN,
+            _wrap(f"Levels: {key}", 110),
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            color="#4c6272",
         )
         top = levels.get_window_extent(renderer).y1 + _GAP_PX / 2
     if not chart.series:
@@ -201,8 +209,15 @@ def _add_key(fig: Figure, chart: RadarChart, renderer: RendererAgg) -> float:
     ncols = len(chart.series)
     while True:
         legend = fig.legend(
-            loc="lower center", bbox_to_anchor=(0.5, top / fig.bbox.height), ncols=ncols,
-            frameon=False, fontsize=10, handlelength=3.2, labelcolor=_TEXT_COLOUR,
+            ax.lines,
+            [_wrap(s.name, _LEGEND_LABEL_WIDTH) for s in chart.series],
+            loc="lower center",
+            bbox_to_anchor=(0.5, top / fig.bbox.height),
+            ncols=ncols,
+            frameon=False,
+            fontsize=10,
+            handlelength=3.2,
+            labelcolor=_TEXT_COLOUR,
             borderaxespad=0,
         )
         box = legend.get_window_extent(renderer)
@@ -213,13 +228,19 @@ def _add_key(fig: Figure, chart: RadarChart, renderer: RendererAgg) -> float:
 
 
 def _draw_radar(chart: RadarChart) -> Figure:
+    """Build the radar figure; callers render it inside the lock and ``_RC`` settings."""
     fig = Figure(figsize=_FIGURE_SIZE_INCHES, facecolor="white")
     renderer = FigureCanvasAgg(fig).get_renderer()
     width, height = fig.bbox.width, fig.bbox.height
 
     title = fig.suptitle(
-        _wrap(chart.title, _TITLE_WIDTH), x=0.5, y=1 - _MARGIN, va="top",
-        fontsize=13, fontweight="bold", color=_TEXT_COLOUR,
+        _wrap(chart.title, _TITLE_WIDTH),
+        x=0.5,
+        y=1 - _MARGIN,
+        va="top",
+        fontsize=13,
+        fontweight="bold",
+        color=_TEXT_COLOUR,
     )
 
     ax = fig.add_axes((0.2, 0.2, 0.6, 0.6), projection="polar")  # placed properly below
@@ -240,10 +261,15 @@ def _draw_radar(chart: RadarChart) -> Figure:
         look = LOOKS[s.style]
         values = [math.nan if v is None else float(v) for v in s.values]
         ax.plot(
-            closed_angles, [*values, values[0]],
-            label=_wrap(s.name, _LEGEND_LABEL_WIDTH), color=look.colour,
-            linestyle=look.linestyle, linewidth=2.2, marker=look.marker, markersize=6,
-            clip_on=False, zorder=3,
+            closed_angles,
+            [*values, values[0]],
+            color=look.colour,
+            linestyle=look.linestyle,
+            linewidth=2.2,
+            marker=look.marker,
+            markersize=6,
+            clip_on=False,
+            zorder=3,
         )
 
     # Challenge names are figure texts, measured where they are anchored at the origin and
@@ -253,15 +279,21 @@ def _draw_radar(chart: RadarChart) -> Figure:
         dx, dy = math.sin(angle), math.cos(angle)  # clockwise from 12 o'clock
         ha, va = _alignment(dx, dy)
         text = fig.text(
-            0, 0, _wrap(label, _AXIS_LABEL_WIDTH),
-            ha=ha, va=va, fontsize=9.5, color=_TEXT_COLOUR, linespacing=1.15,
+            0,
+            0,
+            _wrap(label, _AXIS_LABEL_WIDTH),
+            ha=ha,
+            va=va,
+            fontsize=9.5,
+            color=_TEXT_COLOUR,
+            linespacing=1.15,
         )
         labels.append((dx, dy, text))
 
     margin = width * _MARGIN
     space = Bbox.from_extents(
         margin,
-        _add_key(fig, chart, renderer) + _GAP_PX,
+        _add_key(fig, ax, chart, renderer) + _GAP_PX,
         width - margin,
         title.get_window_extent(renderer).y0 - _GAP_PX,
     )
@@ -272,8 +304,12 @@ def _draw_radar(chart: RadarChart) -> Figure:
     for dx, dy, text in labels:
         text.set_position(((centre_x + reach * dx) / width, (centre_y + reach * dy) / height))
     ax.set_position(
-        ((centre_x - radius) / width, (centre_y - radius) / height,
-         2 * radius / width, 2 * radius / height)
+        (
+            (centre_x - radius) / width,
+            (centre_y - radius) / height,
+            2 * radius / width,
+            2 * radius / height,
+        )
     )
     return fig
 
@@ -367,11 +403,6 @@ class ChartCache:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return rendered
-
-    def clear(self) -> None:
-        """Drop every entry (tests, and after a deploy that changes fonts)."""
-        with self._lock:
-            self._entries.clear()
 
 
 chart_cache = ChartCache()

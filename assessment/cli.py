@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from .frameworks import FrameworkError, load_framework
 from .models import Role
 from .services.accounts import AccountError, create_user
+from .services.demo import DemoLogin, SeededTeam, demo_logins, has_organisations, seed_demo
+from .services.exports import ExportError, plan_exports
 
 
 @click.command("check-framework")
@@ -42,4 +47,87 @@ def create_user_command(email: str, organisation: str, role: str, name: str, pas
     click.echo(f"Created {user.role.label.lower()} {user.email} in {organisation}")
 
 
-COMMANDS = [check_framework_command, create_user_command]
+def _echo_logins(logins: list[DemoLogin]) -> None:
+    if not logins:
+        return
+    click.echo("\nDemo logins (fixed demo passwords: use them with demo data only)")
+    rows = [(login.email, login.password, login.role.label, login.organisation)
+            for login in logins]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        click.echo("  " + "  ".join(
+            [*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[3]]
+        ))
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing if the database already has any organisation")
+@with_appcontext
+def seed_demo_command(if_empty: bool) -> None:
+    """Load two made-up NHS trusts with teams, rounds, ratings and actions, and print logins.
+
+    Safe to run again: a trust that already exists is left as it is.
+    """
+    if if_empty and has_organisations():
+        click.echo("The database already has organisations, so no demo data was added.")
+        _echo_logins(demo_logins())
+        return
+    started = time.perf_counter()
+    current = ""
+
+    def show(seeded: SeededTeam) -> None:
+        nonlocal current
+        if seeded.organisation != current:
+            current = seeded.organisation
+            click.echo(current)
+        click.echo(
+            f"  {seeded.team}: {seeded.assessments}/{seeded.rounds} rounds assessed, "
+            f"open round {seeded.finish.value}, {seeded.actions} actions"
+        )
+
+    results = seed_demo(on_team=show)
+    for result in results:
+        if not result.created:
+            click.echo(f"{result.organisation} already exists: left as it is.")
+    if any(r.created for r in results):
+        click.echo(f"Demo data created in {time.perf_counter() - started:.1f} s.")
+    _echo_logins(demo_logins())
+
+
+@click.command("export-plan")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write to (default: the EXPORTS_DIR setting, normally exports/)")
+@click.option("--team", "team_name", help="Only the team with this name")
+@click.option("--round", "round_name",
+              help="The round with this name, instead of each organisation's current round")
+@with_appcontext
+def export_plan_command(out_dir: Path | None, team_name: str | None,
+                        round_name: str | None) -> None:
+    """Write each team's action plan workbook (.xlsx), a folder per organisation.
+
+    The paths written go to standard output, the progress bar to standard error, so the
+    output can be piped to another command.
+    """
+    folder = out_dir or Path(current_app.config["EXPORTS_DIR"])
+    try:
+        exports = plan_exports(folder, team_name, round_name)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    if not exports:
+        click.echo("Nothing to export: no organisation has a round yet.", err=True)
+        return
+    written = []
+    with click.progressbar(exports, label="Writing action plans",
+                           file=sys.stderr) as bar:
+        for export in bar:
+            try:
+                written.append(export.write())
+            except OSError as error:
+                raise click.ClickException(
+                    f"Cannot write {export.path}: {error.strerror or error}") from error
+    for path in written:
+        click.echo(path)
+
+
+COMMANDS = [check_framework_command, create_user_command, seed_demo_command, export_plan_command]

@@ -21,6 +21,7 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
@@ -46,6 +47,19 @@ class CleanTextAreaField(TextAreaField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("filters", []).append(_strip)
         super().__init__(*args, **kwargs)
+
+
+class Answered:
+    """The question was answered. Unlike InputRequired, the empty choice counts as an answer:
+    "Not rated yet" is sent as an empty value and is a choice the team may make."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        if not field.raw_data:
+            field.errors[:] = []
+            raise StopValidation(self.message)
 
 
 def _name_field(label: str, noun: str) -> CleanStringField:
@@ -76,9 +90,14 @@ def _long_text(label: str, noun: str) -> CleanTextAreaField:
     )
 
 
+def _trim(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         "Email address",
+        filters=[_trim],  # phone keyboards add a space after an autocompleted address
         validators=[
             DataRequired("Enter your email address"),
             Email("Enter an email address in the correct format, like name@example.nhs.uk"),
@@ -98,18 +117,19 @@ class UnitForm(FlaskForm):
 
 class TeamForm(FlaskForm):
     name = _name_field("Team name", "team name")
-    unit_id = SelectField("Unit (directorate or service line)", coerce=str, validate_choice=True)
+    unit_id = SelectField("Unit (directorate or service line)", coerce=str, validate_choice=True,
+                          invalid_choice_message="Select a unit from the list")
 
 
 class RoundForm(FlaskForm):
     name = _name_field("Round name", "round name")
     starts_on = DateField(
         "Start date", validators=[InputRequired("Enter a start date")],
-        format="%Y-%m-%d",
+        format="%Y-%m-%d", invalid_value_message="The start date must be a real date",
     )
     ends_on = DateField(
         "End date", validators=[InputRequired("Enter an end date")],
-        format="%Y-%m-%d",
+        format="%Y-%m-%d", invalid_value_message="The end date must be a real date",
     )
 
     def validate_ends_on(self, field: DateField) -> None:
@@ -121,8 +141,10 @@ class RatingForm(FlaskForm):
     """One challenge. Level choices come from the round's framework scale."""
 
     level = RadioField("Agreed level", coerce=str, validate_choice=True,
-                       validators=[InputRequired("Select a level, or 'Not rated yet'")])
-    target = SelectField("Target level for the next round", coerce=str, validate_choice=True)
+                       validators=[Answered("Select a level, or 'Not rated yet'")],
+                       invalid_choice_message="Select a level on the scale, or 'Not rated yet'")
+    target = SelectField("Target level for the next round", coerce=str, validate_choice=True,
+                         invalid_choice_message="Select a target level on the scale")
     evidence = _long_text("What makes us say this?", "evidence note")
     priority = BooleanField("This is one of our priorities (at most three)")
     version = _version_field()
@@ -135,16 +157,20 @@ class RatingForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     challenge_id = SelectField("Challenge it serves", coerce=str, validate_choice=True,
-                               validators=[DataRequired("Select the challenge this action serves")])
+                               validators=[DataRequired("Select the challenge this action serves")],
+                               invalid_choice_message="Select the challenge this action serves")
     title = _name_field("Title", "title")
     description = _long_text("What will be done", "description")
     lead = CleanStringField("Lead", validators=[Optional(), Length(max=NAME_LENGTH,
                             message=f"The lead must be {NAME_LENGTH} characters or fewer")])
     coproduction = _long_text("People with lived experience involved", "co-production note")
-    starts_on = DateField("Start date", validators=[Optional()], format="%Y-%m-%d")
-    due_on = DateField("Due date", validators=[Optional()], format="%Y-%m-%d")
+    starts_on = DateField("Start date", validators=[Optional()], format="%Y-%m-%d",
+                          invalid_value_message="The start date must be a real date")
+    due_on = DateField("Due date", validators=[Optional()], format="%Y-%m-%d",
+                       invalid_value_message="The due date must be a real date")
     status = SelectField(
         "Status", coerce=str, validate_choice=True,
+        invalid_choice_message="Select a status from the list",
         choices=[(status.value, status.label) for status in ActionStatus],
     )
     success_measure = _long_text("How success will be measured", "success measure")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+
+from werkzeug.security import generate_password_hash
 
 from assessment.extensions import db
 from assessment.frameworks import default_framework
@@ -23,6 +26,12 @@ from assessment.models import (
 )
 
 PASSWORD = "correct horse battery"
+
+
+@cache
+def _password_hash() -> str:
+    """Hash once per test run: the real KDF is deliberately slow."""
+    return generate_password_hash(PASSWORD)
 
 
 @dataclass
@@ -46,7 +55,7 @@ class World:
 
 def make_user(organisation: Organisation, email: str, role: Role, teams: list[Team] = ()) -> User:
     user = User(email=email, name=email.split("@")[0], organisation=organisation, role=role)
-    user.set_password(PASSWORD)
+    user.password_hash = _password_hash()
     user.teams = list(teams)
     db.session.add(user)
     return user

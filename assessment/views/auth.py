@@ -36,7 +36,7 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         log.info("Failed sign-in")
         form.email.errors.append("Enter a correct email address and password")
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
 
 
 @bp.post("/sign-out")

@@ -32,6 +32,11 @@ def _team_form() -> TeamForm:
     return form
 
 
+def _status(form) -> int:
+    """A form sent back with errors is a 400, so that scripts and tests can tell."""
+    return 400 if form.is_submitted() else 200
+
+
 @bp.get("/")
 def index():
     return render_template(
@@ -54,7 +59,7 @@ def new_unit():
             flash(f"Unit '{form.name.data}' added.", "success")
             return redirect(url_for(".index"))
     return render_template("organisation/form.html", form=form, heading="Add a unit",
-                           button="Add unit")
+                           button="Add unit"), _status(form)
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
@@ -70,7 +75,7 @@ def new_team():
             flash(f"Team '{form.name.data}' added.", "success")
             return redirect(url_for(".index"))
     return render_template("organisation/form.html", form=form, heading="Add a team",
-                           button="Add team")
+                           button="Add team"), _status(form)
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
@@ -86,7 +91,7 @@ def new_round():
             flash(f"Round '{form.name.data}' is open.", "success")
             return redirect(url_for(".index"))
     return render_template("organisation/form.html", form=form, heading="Open a new round",
-                           button="Open round")
+                           button="Open round"), _status(form)
 
 
 @bp.post("/rounds/<int:round_id>/close")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, send_file
 from flask_login import current_user, login_required
 
 from ..access import team_or_404
 from ..charts import chart_cache, chart_etag
+from ..excel import build_team_workbook, plan_filename
 from ..forms import ConfirmForm
 from ..services.actions import team_actions
 from ..services.assessments import team_radar, team_summary
+from ..services.exports import team_plan
 from ..services.organisation import rounds_for
 from .helpers import download_name, no_store, round_from_query
 
@@ -49,3 +52,17 @@ def radar_png(team_id: int):
         response.headers["Content-Disposition"] = download_name(f"{chart.title} radar.png")
         no_store(response)
     return response
+
+
+@bp.get("/<int:team_id>/action-plan.xlsx")
+@login_required
+def action_plan_xlsx(team_id: int):
+    team = team_or_404(team_id)
+    plan = team_plan(team, round_from_query())
+    response = send_file(
+        BytesIO(build_team_workbook(plan)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=plan_filename(plan.team, plan.round),
+    )
+    return no_store(response)
