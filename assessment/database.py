@@ -1,9 +1,11 @@
 """SQLite connection settings that make it safe for a small multi-user web app.
 
 pysqlite's default transaction handling loses updates under concurrent read-then-write
-requests, and a deferred BEGIN fails with "database is locked" instead of waiting. So every
-SQLite connection runs in WAL mode with foreign keys and a busy timeout, and each transaction
-starts with BEGIN IMMEDIATE: writers queue politely behind one another.
+requests, and a deferred transaction that turns into a writer fails with "database is locked"
+instead of waiting. So every SQLite connection runs in WAL mode with foreign keys and a busy
+timeout; a transaction that will write is opened with begin_write(), which issues
+BEGIN IMMEDIATE so writers queue politely behind one another, while read-only requests use a
+plain BEGIN and never block anyone (WAL readers see a consistent snapshot).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import sqlite3
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 5000
+WRITE_OPTION = "begin_immediate"
 
 
 @event.listens_for(Engine, "connect")
@@ -30,6 +34,19 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 
 
 @event.listens_for(Engine, "begin")
-def _begin_immediate(connection) -> None:
+def _begin(connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write(session: Session) -> None:
+    """End any read transaction and open one that will write.
+
+    On SQLite this takes the write lock now, before the reads that decide what to write, so
+    two requests cannot both read the same state and both write. On PostgreSQL it is a plain
+    transaction; services lock the rows they check with SELECT ... FOR UPDATE.
+    Call it before adding or changing objects: pending changes are discarded.
+    """
+    session.rollback()
+    session.connection(execution_options={WRITE_OPTION: True})

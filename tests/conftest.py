@@ -98,6 +98,19 @@ def app(migrated: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def csrf_app(migrated: str, tmp_path: Path) -> Iterator[Flask]:
+    """Like app, but with CSRF protection on, as in production."""
+    application = create_app({**_config(migrated, tmp_path / "exports"), "WTF_CSRF_ENABLED": True})
+    _empty_tables(application)
+    with application.app_context():
+        limiter.reset()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
 

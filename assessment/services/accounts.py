@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from ..database import begin_write
 from ..extensions import db
 from ..models import Organisation, Role, User
 
@@ -36,6 +37,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def end_sessions(user: User) -> None:
     """Sign the user out of every browser (the epoch is part of the login cookie)."""
+    begin_write(db.session)
     user.session_epoch += 1
     db.session.commit()
 
@@ -54,6 +56,7 @@ def create_user(
 ) -> User:
     """Create a user in an organisation (created if new). AccountError if the email is taken."""
     email = email.strip().lower()
+    begin_write(db.session)
     if "@" not in email:
         raise AccountError(f"'{email}' is not an email address")
     if len(password) < MIN_PASSWORD_LENGTH:

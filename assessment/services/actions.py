@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import case, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..database import begin_write
 from ..extensions import db
 from ..models import Action, ActionStatus, Team
 from .assessments import ConflictError
@@ -42,6 +43,7 @@ def team_actions(team: Team) -> list[Action]:
 
 
 def add_action(team: Team, fields: ActionFields) -> Action:
+    begin_write(db.session)
     action = Action(team_id=team.id, **vars(fields))
     db.session.add(action)
     db.session.commit()
@@ -51,7 +53,7 @@ def add_action(team: Team, fields: ActionFields) -> Action:
 def update_action(action: Action, fields: ActionFields, expected_version: int) -> Action:
     """Save changes unless someone else saved the action since the form was loaded."""
     action_id = action.id
-    db.session.rollback()
+    begin_write(db.session)
     current = db.session.scalars(
         select(Action).where(Action.id == action_id).with_for_update()
         .execution_options(populate_existing=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..charts import RadarChart, RadarSeries
+from ..database import begin_write
 from ..extensions import db
 from ..frameworks import Framework, get_framework
 from ..models import Assessment, AssessmentStatus, Rating, Round, Team
@@ -78,6 +79,7 @@ def start_assessment(team: Team, round_: Round) -> Assessment:
 
     Safe to call twice at once: the second caller gets the first one's assessment.
     """
+    begin_write(db.session)
     if not round_.is_open:
         raise RoundClosedError("This round is closed, so its assessments cannot be changed")
     existing = load_assessment(team.id, round_.id)
@@ -130,7 +132,7 @@ def save_rating(
     AssessmentAgreedError when the assessment is read-only. Nothing is saved when it raises.
     """
     assessment_id = assessment.id
-    db.session.rollback()  # start a fresh (on SQLite: immediate) write transaction
+    begin_write(db.session)
     locked = _locked_assessment(assessment_id)
     try:
         _check_editable(locked)
@@ -176,7 +178,7 @@ def _changed_message(rating: Rating) -> str:
 
 def agree_assessment(assessment: Assessment) -> None:
     """Mark the assessment as agreed once every challenge has a level."""
-    db.session.rollback()
+    begin_write(db.session)
     locked = _locked_assessment(assessment.id)
     try:
         _check_editable(locked)
@@ -195,7 +197,7 @@ def agree_assessment(assessment: Assessment) -> None:
 
 def reopen_assessment(assessment: Assessment) -> None:
     """Let the team change an agreed assessment while the round is open."""
-    db.session.rollback()
+    begin_write(db.session)
     locked = _locked_assessment(assessment.id)
     try:
         if not locked.round.is_open:

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from ..database import begin_write
 from ..extensions import db
 from ..frameworks import Framework, default_framework
 from ..models import (
@@ -527,6 +528,7 @@ def seed_demo(
     hashes: dict[str, str] = {}
     results = []
     for plan in DEMO_TRUSTS:
+        begin_write(db.session)
         if db.session.scalar(select(Organisation.id).where(Organisation.name == plan.name)):
             results.append(SeedResult(plan.name, created=False))
             continue

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..database import begin_write
 from ..extensions import db
 from ..frameworks import default_framework
 from ..models import Assessment, AssessmentStatus, Rating, Round, RoundStatus, Team, Unit, User
@@ -120,6 +121,7 @@ def _commit_unique(thing: str) -> None:
 
 
 def add_unit(organisation_id: int, name: str) -> Unit:
+    begin_write(db.session)
     unit = Unit(organisation_id=organisation_id, name=name)
     db.session.add(unit)
     _commit_unique("unit")
@@ -127,6 +129,7 @@ def add_unit(organisation_id: int, name: str) -> Unit:
 
 
 def add_team(organisation_id: int, name: str, unit_id: int | None) -> Team:
+    begin_write(db.session)
     team = Team(organisation_id=organisation_id, name=name, unit_id=unit_id)
     db.session.add(team)
     _commit_unique("team")
@@ -135,6 +138,7 @@ def add_team(organisation_id: int, name: str, unit_id: int | None) -> Team:
 
 def open_round(organisation_id: int, name: str, starts_on: date, ends_on: date) -> Round:
     """Open a round on the newest version of the default framework."""
+    begin_write(db.session)
     round_ = Round(
         organisation_id=organisation_id,
         name=name,
@@ -150,6 +154,7 @@ def open_round(organisation_id: int, name: str, starts_on: date, ends_on: date) 
 
 def close_round(round_: Round) -> None:
     """Close a round; its assessments become read-only."""
+    begin_write(db.session)
     if round_.is_open:
         round_.status = RoundStatus.CLOSED
         round_.closed_at = datetime.now(UTC)
