@@ -121,6 +121,15 @@ class TeamForm(FlaskForm):
                           invalid_choice_message="Select a unit from the list")
 
 
+class AssignFacilitatorForm(FlaskForm):
+    """Choices (the organisation's facilitators and teams) are set by the view."""
+
+    user_id = SelectField("Facilitator", coerce=str, validate_choice=True,
+                          validators=[DataRequired("Select a facilitator")])
+    team_id = SelectField("Team", coerce=str, validate_choice=True,
+                          validators=[DataRequired("Select a team")])
+
+
 class RoundForm(FlaskForm):
     name = _name_field("Round name", "round name")
     starts_on = DateField(

@@ -8,11 +8,22 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..database import begin_write
 from ..extensions import db
 from ..frameworks import default_framework
-from ..models import Assessment, AssessmentStatus, Rating, Round, RoundStatus, Team, Unit, User
+from ..models import (
+    Assessment,
+    AssessmentStatus,
+    Rating,
+    Role,
+    Round,
+    RoundStatus,
+    Team,
+    Unit,
+    User,
+)
 
 
 class DuplicateNameError(ValueError):
@@ -159,3 +170,31 @@ def close_round(round_: Round) -> None:
         round_.status = RoundStatus.CLOSED
         round_.closed_at = datetime.now(UTC)
         db.session.commit()
+
+
+def organisation_people(organisation_id: int) -> list[User]:
+    """Everyone with an account in the organisation, with their teams loaded in one query."""
+    return list(db.session.scalars(
+        select(User).options(selectinload(User.teams))
+        .where(User.organisation_id == organisation_id)
+        .order_by(User.role, User.email)
+    ))
+
+
+def assign_facilitator(organisation_id: int, user_id: int, team_id: int) -> tuple[User, Team]:
+    """Give a facilitator access to a team of the same organisation (idempotent).
+
+    LookupError when either is not in the organisation: ids come from a form and could be forged.
+    """
+    begin_write(db.session)
+    user = db.session.scalar(select(User).where(
+        User.id == user_id, User.organisation_id == organisation_id, User.role == Role.FACILITATOR))
+    team = db.session.scalar(select(Team).where(
+        Team.id == team_id, Team.organisation_id == organisation_id))
+    if user is None or team is None:
+        db.session.rollback()
+        raise LookupError("That facilitator or team is not in your organisation")
+    if team not in user.teams:
+        user.teams.append(team)
+    db.session.commit()
+    return user, team

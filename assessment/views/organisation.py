@@ -6,13 +6,16 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..access import require_lead, round_or_404
-from ..forms import ConfirmForm, RoundForm, TeamForm, UnitForm
+from ..forms import AssignFacilitatorForm, ConfirmForm, RoundForm, TeamForm, UnitForm
+from ..models import Role
 from ..services.organisation import (
     DuplicateNameError,
     add_team,
     add_unit,
+    assign_facilitator,
     close_round,
     open_round,
+    organisation_people,
     rounds_for,
 )
 
@@ -43,6 +46,7 @@ def index():
         "organisation/index.html",
         organisation=current_user.organisation,
         rounds=rounds_for(current_user.organisation_id),
+        people=organisation_people(current_user.organisation_id),
         close_form=ConfirmForm(),
     )
 
@@ -103,3 +107,19 @@ def close(round_id: int):
     return redirect(url_for(".index"))
 
 
+
+
+@bp.route("/facilitators/assign", methods=["GET", "POST"])
+def assign():
+    people = organisation_people(current_user.organisation_id)
+    form = AssignFacilitatorForm()
+    form.user_id.choices = [("", "Choose a facilitator")] + [
+        (str(p.id), p.email) for p in people if p.role is Role.FACILITATOR]
+    form.team_id.choices = [("", "Choose a team")] + [
+        (str(t.id), t.name) for t in current_user.organisation.teams]
+    if form.validate_on_submit():
+        user, team = assign_facilitator(current_user.organisation_id, int(form.user_id.data),
+                                        int(form.team_id.data))
+        flash(f"{user.email} can now rate and plan for {team.name}.", "success")
+        return redirect(url_for(".index"))
+    return render_template("organisation/assign.html", form=form), 400 if form.errors else 200

@@ -45,6 +45,7 @@ SAMPLES: dict[str, Sample] = {
     "organisation.new_team": _none,
     "organisation.new_round": _none,
     "organisation.close": lambda w, o: {"round_id": w.round_id},
+    "organisation.assign": _none,
     "teams.show": _team,
     "teams.radar_png": _team,
     "teams.action_plan_xlsx": _team,
@@ -61,9 +62,9 @@ SAMPLES: dict[str, Sample] = {
 PUBLIC = {"auth.login", "api.healthz", "static"}
 # Routes about the user's own organisation as a whole, not about an object named by an id.
 OWN_ORGANISATION = {"auth.logout", "home.index", "organisation.index", "organisation.new_unit",
-                    "organisation.new_team", "organisation.new_round"}
+                    "organisation.new_team", "organisation.new_round", "organisation.assign"}
 LEADS_ONLY = {"organisation.index", "organisation.new_unit", "organisation.new_team",
-              "organisation.new_round", "organisation.close"}
+              "organisation.new_round", "organisation.close", "organisation.assign"}
 
 # A POST body that would change something if the request got through.
 POST_DATA = {
