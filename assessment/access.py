@@ -20,11 +20,28 @@ def require_lead() -> None:
         abort(403)
 
 
+def require_dashboard() -> None:
+    """The organisation dashboard is for leads (named teams) and viewers (aggregates only).
+
+    Facilitators work on their own teams; their team page shows the organisation median,
+    which is the comparison they need without a view over their colleagues' teams.
+    """
+    if not (current_user.is_lead or current_user.is_viewer):
+        abort(403)
+
+
+def sees_team_names() -> bool:
+    """Only leads see teams by name across the organisation; viewers see aggregates."""
+    return current_user.is_lead
+
+
 def can_use_team(team: Team) -> bool:
     if team.organisation_id != current_user.organisation_id:
         return False
     if current_user.is_lead:
         return True
+    if current_user.is_viewer:
+        return False  # aggregates only, even if someone assigned them to a team
     return db.session.scalar(
         select(team_facilitators.c.team_id).where(
             team_facilitators.c.team_id == team.id,
@@ -42,6 +59,22 @@ def team_or_404(team_id: int) -> Team:
     if not can_use_team(team):
         abort(403)
     return team
+
+
+def teams_or_404(team_ids: list[int]) -> list[Team]:
+    """The teams with these ids, in the order given; 404 if any is not the organisation's."""
+    wanted = set(team_ids)
+    teams = {
+        team.id: team
+        for team in db.session.scalars(
+            select(Team).where(
+                Team.id.in_(wanted), Team.organisation_id == current_user.organisation_id
+            )
+        )
+    }
+    if len(teams) != len(wanted):
+        abort(404)
+    return [teams[team_id] for team_id in team_ids]
 
 
 def round_or_404(round_id: int) -> Round:

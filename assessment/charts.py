@@ -1,5 +1,9 @@
 """Pure chart rendering: plain chart data in, PNG bytes or SVG text out.
 
+This module holds what every chart shares (the render lock and settings, the palette, the
+content-hash cache) and the radar; org_charts.py adds the organisation's other charts on the
+same footing. A chart is a frozen dataclass with a ``draw()`` method returning a Figure.
+
 Imports neither Flask nor the database, so charts are tested with plain data and any view,
 export or CLI command can draw the same picture. matplotlib is used only through the
 object-oriented ``Figure`` API on the Agg canvas: pyplot keeps every figure in a global
@@ -22,19 +26,21 @@ import math
 import textwrap
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Literal, overload
 
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.transforms import Bbox
 
 ChartFormat = Literal["png", "svg"]
 
 # Bump when the drawing code changes, so cached charts and browsers' ETags are not reused.
-_LAYOUT_REVISION = 1
+_LAYOUT_REVISION = 2
 _RENDER_VERSION = f"{_LAYOUT_REVISION}/matplotlib-{matplotlib.__version__}"
 
 _FIGURE_SIZE_INCHES = (7.0, 7.0)
@@ -60,8 +66,10 @@ _RC = {
 }
 _RENDER_LOCK = threading.Lock()
 
-_TEXT_COLOUR = "#212b32"  # NHS text colour
-_GRID_COLOUR = "#aeb7bd"  # NHS grey 3: visible rings that stay behind the data
+TEXT_COLOUR = "#212b32"  # NHS text colour
+GRID_COLOUR = "#aeb7bd"  # NHS grey 3: visible rings that stay behind the data
+MUTED_COLOUR = "#4c6272"  # NHS dark grey: secondary text such as keys and tick labels
+BAND_ALPHA = 0.18  # a band's fill: light enough that the lines over it stay readable
 
 
 @dataclass(frozen=True)
@@ -71,15 +79,19 @@ class _Look:
     apart. Colours pass 3:1 contrast against white (WCAG 1.4.11)."""
 
     colour: str
-    linestyle: str
+    linestyle: str | tuple[int, tuple[int, ...]]
     marker: str
 
 
 LOOKS: dict[str, _Look] = {
     "solid": _Look("#005eb8", "solid", "o"),  # NHS blue: the current rating
     "dashed": _Look("#d55e00", "dashed", "s"),  # Okabe-Ito vermillion: a comparison
-    "dotted": _Look("#4c6272", "dotted", "D"),  # NHS dark grey: targets
+    "dotted": _Look("#4c6272", "dotted", "D"),  # NHS dark grey: targets, medians
     "dashdot": _Look("#330072", "dashdot", "^"),  # NHS purple: a fourth series
+    # Up to six teams beside the organisation median on the compare radar.
+    "longdash": _Look("#007f3b", (0, (9, 3)), "v"),  # NHS green
+    "dashdotdot": _Look("#8a1538", (0, (6, 2, 1, 2, 1, 2)), "P"),  # NHS dark pink
+    "loosedash": _Look("#7a5c00", (0, (4, 4)), "X"),  # dark ochre
 }
 
 
@@ -106,7 +118,39 @@ class RadarSeries:
 
 
 @dataclass(frozen=True)
-class RadarChart:
+class RadarBand:
+    """A shaded range on a radar, e.g. the middle half of teams (lower to upper quartile).
+
+    Where either bound is ``None`` (too few teams to show) the band is left open there.
+    """
+
+    name: str
+    lower: tuple[float | None, ...]
+    upper: tuple[float | None, ...]
+    style: str = "solid"
+
+    def __post_init__(self) -> None:
+        if self.style not in LOOKS:
+            raise ValueError(f"Unknown band style {self.style!r}; use one of {sorted(LOOKS)}")
+        if len(self.lower) != len(self.upper):
+            raise ValueError(f"Band {self.name!r} has bounds of different lengths")
+        for low, high in zip(self.lower, self.upper, strict=True):
+            if (low is None) != (high is None) or (low is not None and low > high):
+                raise ValueError(f"Band {self.name!r} has a lower bound above its upper bound")
+
+
+class Chart:
+    """What every chart dataclass shares: it draws a Figure and renders it on request."""
+
+    def draw(self) -> Figure:
+        raise NotImplementedError
+
+    def render(self, fmt: ChartFormat) -> bytes | str:
+        return render_figure(self.draw, fmt)
+
+
+@dataclass(frozen=True)
+class RadarChart(Chart):
     """Everything a radar shows, as plain data: equal data always gives the same picture.
 
     ``level_labels`` (one per level, lowest first) are explained in a line under the legend
@@ -118,6 +162,7 @@ class RadarChart:
     series: tuple[RadarSeries, ...]
     max_level: int
     level_labels: tuple[str, ...] = ()
+    bands: tuple[RadarBand, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.axis_labels:
@@ -138,9 +183,19 @@ class RadarChart:
                 )
             if any(v is not None and not 0 <= v <= self.max_level for v in s.values):
                 raise ValueError(f"Series {s.name!r} has a value outside 0..{self.max_level}")
+        for band in self.bands:
+            if len(band.lower) != len(self.axis_labels):
+                raise ValueError(f"Band {band.name!r} needs a value for each of the axes")
+
+    def draw(self) -> Figure:
+        return _draw_radar(self)
+
+    def render(self, fmt: ChartFormat) -> bytes | str:
+        # Through the module-level names, which tests replace to count renders.
+        return render_radar_png(self) if fmt == "png" else render_radar_svg(self)
 
 
-def _wrap(text: str, width: int) -> str:
+def wrap(text: str, width: int) -> str:
     """Break text into lines of at most ``width`` characters; an empty string stays empty."""
     return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
 
@@ -196,28 +251,31 @@ def _add_key(fig: Figure, ax: Axes, chart: RadarChart, renderer: RendererAgg) ->
         levels = fig.text(
             0.5,
             _MARGIN,
-            _wrap(f"Levels: {key}", 110),
+            wrap(f"Levels: {key}", 110),
             ha="center",
             va="bottom",
             fontsize=8.5,
-            color="#4c6272",
+            color=MUTED_COLOUR,
         )
         top = levels.get_window_extent(renderer).y1 + _GAP_PX / 2
-    if not chart.series:
+    if not chart.series and not chart.bands:
         return top
+    handles = [*ax.lines, *(Patch(facecolor=LOOKS[band.style].colour, alpha=BAND_ALPHA * 2,
+                                  edgecolor="none") for band in chart.bands)]
+    names = [*(s.name for s in chart.series), *(band.name for band in chart.bands)]
     available = fig.bbox.width * (1 - 2 * _MARGIN)
-    ncols = len(chart.series)
+    ncols = len(handles)
     while True:
         legend = fig.legend(
-            ax.lines,
-            [_wrap(s.name, _LEGEND_LABEL_WIDTH) for s in chart.series],
+            handles,
+            [wrap(name, _LEGEND_LABEL_WIDTH) for name in names],
             loc="lower center",
             bbox_to_anchor=(0.5, top / fig.bbox.height),
             ncols=ncols,
             frameon=False,
             fontsize=10,
             handlelength=3.2,
-            labelcolor=_TEXT_COLOUR,
+            labelcolor=TEXT_COLOUR,
             borderaxespad=0,
         )
         box = legend.get_window_extent(renderer)
@@ -234,13 +292,13 @@ def _draw_radar(chart: RadarChart) -> Figure:
     width, height = fig.bbox.width, fig.bbox.height
 
     title = fig.suptitle(
-        _wrap(chart.title, _TITLE_WIDTH),
+        wrap(chart.title, _TITLE_WIDTH),
         x=0.5,
         y=1 - _MARGIN,
         va="top",
         fontsize=13,
         fontweight="bold",
-        color=_TEXT_COLOUR,
+        color=TEXT_COLOUR,
     )
 
     ax = fig.add_axes((0.2, 0.2, 0.6, 0.6), projection="polar")  # placed properly below
@@ -251,12 +309,18 @@ def _draw_radar(chart: RadarChart) -> Figure:
     ax.set_xticks(angles, [""] * n)
     ax.set_ylim(0, chart.max_level)
     levels = range(1, chart.max_level + 1)
-    ax.set_yticks(list(levels), [str(level) for level in levels], fontsize=8, color="#4c6272")
+    ax.set_yticks(list(levels), [str(level) for level in levels], fontsize=8, color=MUTED_COLOUR)
     ax.set_rlabel_position(180 / n)  # level numbers between the first two spokes
-    ax.grid(color=_GRID_COLOUR, linewidth=0.8)
-    ax.spines["polar"].set_color(_GRID_COLOUR)
+    ax.grid(color=GRID_COLOUR, linewidth=0.8)
+    ax.spines["polar"].set_color(GRID_COLOUR)
 
     closed_angles = [*angles, angles[0]]
+    for band in chart.bands:
+        lower = [math.nan if v is None else float(v) for v in band.lower]
+        upper = [math.nan if v is None else float(v) for v in band.upper]
+        ax.fill_between(closed_angles, [*lower, lower[0]], [*upper, upper[0]],
+                        color=LOOKS[band.style].colour, alpha=BAND_ALPHA, linewidth=0,
+                        zorder=2)
     for s in chart.series:
         look = LOOKS[s.style]
         values = [math.nan if v is None else float(v) for v in s.values]
@@ -281,11 +345,11 @@ def _draw_radar(chart: RadarChart) -> Figure:
         text = fig.text(
             0,
             0,
-            _wrap(label, _AXIS_LABEL_WIDTH),
+            wrap(label, _AXIS_LABEL_WIDTH),
             ha=ha,
             va=va,
             fontsize=9.5,
-            color=_TEXT_COLOUR,
+            color=TEXT_COLOUR,
             linespacing=1.15,
         )
         labels.append((dx, dy, text))
@@ -314,48 +378,68 @@ def _draw_radar(chart: RadarChart) -> Figure:
     return fig
 
 
+@overload
+def render_figure(draw: Callable[[], Figure], fmt: Literal["png"], dpi: int = 100) -> bytes: ...
+
+
+@overload
+def render_figure(draw: Callable[[], Figure], fmt: Literal["svg"], dpi: int = 100) -> str: ...
+
+
+def render_figure(draw: Callable[[], Figure], fmt: ChartFormat, dpi: int = 100) -> bytes | str:
+    """Build a figure with ``draw`` and save it, inside the render lock and settings.
+
+    SVG text is byte-identical for equal data: the timestamp is left out (Date None) and text
+    is drawn as paths, so the picture does not depend on the browser's fonts; matplotlib
+    repeats each string in an XML comment with ``<``, ``>`` and ``&`` escaped.
+    """
+    buffer: io.BytesIO | io.StringIO = io.BytesIO() if fmt == "png" else io.StringIO()
+    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+        if fmt == "png":
+            draw().savefig(buffer, format="png", dpi=dpi)
+        else:
+            draw().savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
 def render_radar_png(chart: RadarChart, dpi: int = 100) -> bytes:
     """Draw ``chart`` as a PNG (7 x 7 inches, so 700 px square at the default dpi)."""
-    buffer = io.BytesIO()
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
-        _draw_radar(chart).savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
+    return render_figure(chart.draw, "png", dpi)
 
 
 def render_radar_svg(chart: RadarChart) -> str:
-    """Draw ``chart`` as SVG text, byte-identical for equal data.
-
-    Text is drawn as paths so the picture does not depend on the browser's fonts; matplotlib
-    repeats each string in an XML comment with ``<``, ``>`` and ``&`` escaped.
-    """
-    buffer = io.StringIO()
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
-        # Date None leaves out the timestamp that would otherwise differ on every render.
-        _draw_radar(chart).savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    """Draw ``chart`` as SVG text, byte-identical for equal data."""
+    return render_figure(chart.draw, "svg")
 
 
-def _canonical(chart: RadarChart, fmt: ChartFormat) -> str:
-    """A stable text form of everything that changes the picture; 3 and 3.0 are the same."""
+def _plain(value: object) -> object:
+    """Numbers as floats so that 3 and 3.0 hash alike; containers walked; bools kept."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    raise TypeError(f"Chart data cannot hold {type(value).__name__}")
+
+
+def _canonical(chart: Chart, fmt: ChartFormat) -> str:
+    """A stable text form of everything that changes the picture, the chart's kind included."""
     return json.dumps(
         {
             "renderer": _RENDER_VERSION,
             "format": fmt,
-            "title": chart.title,
-            "axis_labels": list(chart.axis_labels),
-            "max_level": chart.max_level,
-            "level_labels": list(chart.level_labels),
-            "series": [
-                [s.name, s.style, [None if v is None else float(v) for v in s.values]]
-                for s in chart.series
-            ],
+            "kind": type(chart).__name__,
+            "data": _plain(asdict(chart)),  # type: ignore[call-overload]
         },
         ensure_ascii=False,
         separators=(",", ":"),
     )
 
 
-def chart_etag(chart: RadarChart, fmt: ChartFormat) -> str:
+def chart_etag(chart: Chart, fmt: ChartFormat) -> str:
     """The content hash of a chart in one format: the cache key, and an ETag for the view."""
     if fmt not in ("png", "svg"):
         raise ValueError(f"Unknown chart format {fmt!r}")
@@ -384,19 +468,19 @@ class ChartCache:
             return len(self._entries)
 
     @overload
-    def get_or_render(self, chart: RadarChart, fmt: Literal["png"]) -> bytes: ...
+    def get_or_render(self, chart: Chart, fmt: Literal["png"]) -> bytes: ...
 
     @overload
-    def get_or_render(self, chart: RadarChart, fmt: Literal["svg"]) -> str: ...
+    def get_or_render(self, chart: Chart, fmt: Literal["svg"]) -> str: ...
 
-    def get_or_render(self, chart: RadarChart, fmt: ChartFormat) -> bytes | str:
+    def get_or_render(self, chart: Chart, fmt: ChartFormat) -> bytes | str:
         """Return the cached rendering of ``chart``, drawing and storing it on a miss."""
         key = chart_etag(chart, fmt)
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-        rendered = render_radar_png(chart) if fmt == "png" else render_radar_svg(chart)
+        rendered = chart.render(fmt)
         with self._lock:
             self._entries[key] = rendered
             self._entries.move_to_end(key)

@@ -27,6 +27,7 @@ from wtforms.validators import (
 
 from .models import NAME_LENGTH, TEXT_LENGTH, ActionStatus
 from .text import clean_text
+from .votes import Perspective
 
 NOT_RATED = ""
 
@@ -67,7 +68,8 @@ def _name_field(label: str, noun: str) -> CleanStringField:
         label,
         validators=[
             DataRequired(f"Enter a {noun}"),
-            Length(max=NAME_LENGTH, message=f"The {noun} must be {NAME_LENGTH} characters or fewer"),
+            Length(max=NAME_LENGTH,
+                   message=f"The {noun} must be {NAME_LENGTH} characters or fewer"),
         ],
     )
 
@@ -85,7 +87,8 @@ def _long_text(label: str, noun: str) -> CleanTextAreaField:
         label,
         validators=[
             Optional(),
-            Length(max=TEXT_LENGTH, message=f"The {noun} must be {TEXT_LENGTH} characters or fewer"),
+            Length(max=TEXT_LENGTH,
+                   message=f"The {noun} must be {TEXT_LENGTH} characters or fewer"),
         ],
     )
 
@@ -197,3 +200,21 @@ class ActionForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form (agree, close a round): CSRF protection and nothing else."""
+
+
+class JoinForm(FlaskForm):
+    """A participant joining a workshop. No CSRF token: participants have no session, and
+    the join and vote endpoints are protected by an Origin check instead (views/join.py)."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField("Join code", filters=[_trim],
+                       validators=[DataRequired("Enter the join code shown on the screen"),
+                                   Length(max=20, message="Enter the 6-character join code")])
+    perspective = RadioField(
+        "Which of these best describes you? (optional)", coerce=str, validate_choice=True,
+        invalid_choice_message="Select one of the options, or none",
+        choices=[(p.value, p.label if p is not Perspective.OTHER else "Other, or prefer not "
+                  "to say") for p in Perspective],
+    )

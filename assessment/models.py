@@ -1,4 +1,5 @@
-"""Database models: organisations, their units and teams, rounds, assessments, ratings, actions.
+"""Database models: organisations, their units and teams, rounds, assessments, ratings, actions,
+and live workshops (anonymous participants, their votes, and the vote counts kept afterwards).
 
 Models hold data and small derived properties only; they never commit and never read the
 request. Challenge ids and levels refer to the framework file named by the round.
@@ -11,6 +12,7 @@ from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -28,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
+from .votes import JOIN_CODE_LENGTH, Perspective
 
 NAME_LENGTH = 120
 TEXT_LENGTH = 4000  # well under Excel's 32,767-character cell limit
@@ -40,10 +43,13 @@ def utcnow() -> datetime:
 class Role(enum.StrEnum):
     LEAD = "lead"
     FACILITATOR = "facilitator"
+    # Sees the organisation's aggregates only (never a team name): e.g. a board member.
+    VIEWER = "viewer"
 
     @property
     def label(self) -> str:
-        return {"lead": "Organisation lead", "facilitator": "Facilitator"}[self.value]
+        return {"lead": "Organisation lead", "facilitator": "Facilitator",
+                "viewer": "Viewer"}[self.value]
 
 
 class RoundStatus(enum.StrEnum):
@@ -179,6 +185,10 @@ class User(UserMixin, db.Model):
     def is_lead(self) -> bool:
         return self.role is Role.LEAD
 
+    @property
+    def is_viewer(self) -> bool:
+        return self.role is Role.VIEWER
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email!r} {self.role}>"
 
@@ -307,3 +317,116 @@ class Action(db.Model):
 
     def __repr__(self) -> str:
         return f"<Action {self.id} {self.title!r} {self.status}>"
+
+
+class WorkshopStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Workshop(db.Model):
+    """A live session on an assessment: people join with the code and vote anonymously.
+
+    Each challenge the facilitator opens gets a WorkshopChallenge row; current_challenge_id
+    is the one the room is talking about, which participants' pages follow.
+    """
+
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    join_code: Mapped[str] = mapped_column(String(JOIN_CODE_LENGTH), unique=True)
+    status: Mapped[WorkshopStatus] = mapped_column(
+        _enum(WorkshopStatus, "workshop_status"), default=WorkshopStatus.OPEN
+    )
+    current_challenge_id: Mapped[str | None] = mapped_column(String(60))
+    started_by: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    assessment: Mapped[Assessment] = relationship()
+    challenges: Mapped[list[WorkshopChallenge]] = relationship(
+        cascade="all, delete-orphan", order_by="WorkshopChallenge.opened_at"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is WorkshopStatus.OPEN
+
+    def __repr__(self) -> str:
+        return f"<Workshop {self.id} {self.join_code} {self.status}>"
+
+
+class WorkshopChallenge(db.Model):
+    """A challenge opened for voting in a workshop; once revealed, its votes are final."""
+
+    __tablename__ = "workshop_challenges"
+
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True
+    )
+    challenge_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<WorkshopChallenge {self.workshop_id} {self.challenge_id}>"
+
+
+class Participant(db.Model):
+    """One anonymous person in a workshop. Only a hash of the token in their cookie and the
+    perspective they chose are kept: no name, address or join time. Deleted at closing."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    perspective: Mapped[Perspective] = mapped_column(
+        _enum(Perspective, "perspective"), default=Perspective.OTHER
+    )
+
+    def __repr__(self) -> str:
+        return f"<Participant {self.id} workshop={self.workshop_id}>"
+
+
+class Vote(db.Model):
+    """A participant's vote on one challenge; level None means "not sure". The primary key
+    makes a repeated vote an update, never a second row."""
+
+    __tablename__ = "votes"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    challenge_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    level: Mapped[int | None] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<Vote {self.challenge_id} level={self.level}>"
+
+
+class VoteTally(db.Model):
+    """The vote counts kept with an assessment for one challenge, from its latest workshop
+    reveal: counts per level (JSON, keyed by the level as text) and "not sure". No personal
+    data, so it outlives the workshop's participants and votes."""
+
+    __tablename__ = "vote_tallies"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    challenge_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    not_sure: Mapped[int] = mapped_column(Integer, default=0)
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshops.id", ondelete="SET NULL"), index=True
+    )
+    counted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<VoteTally {self.assessment_id} {self.challenge_id} {self.counts}>"

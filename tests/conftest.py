@@ -23,9 +23,9 @@ from .builders import World, build_world
 
 
 def _worker_database_url(base_url: str, worker: str) -> str:
-    """One PostgreSQL database per xdist worker, created on first use."""
+    """A PostgreSQL database of this test process's own (so parallel runs never share one)."""
     url = make_url(base_url)
-    name = f"{url.database}_{worker}"
+    name = f"{url.database}_{worker}_{os.getpid()}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         exists = connection.execute(
@@ -38,18 +38,18 @@ def _worker_database_url(base_url: str, worker: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     base = os.environ.get("TEST_DATABASE_URL")
-    if base:
-        url = _worker_database_url(base, worker)
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    url = _worker_database_url(base, worker)
+    yield url
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _config(database_url: str, exports: Path) -> dict[str, object]:
@@ -159,7 +159,8 @@ def page(response) -> BeautifulSoup:
     h1 = normalize(headings[0].get_text())
     assert title.removeprefix("Error: ").startswith(h1), (title, h1)
     ids = [tag["id"] for tag in soup.find_all(id=True)]
-    assert len(ids) == len(set(ids)), f"duplicate ids: {sorted({i for i in ids if ids.count(i) > 1})}"
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    assert not duplicates, f"duplicate ids: {duplicates}"
     for form in soup.find_all("form"):
         assert form.get("action"), "every form needs an action"
     return soup

@@ -214,7 +214,7 @@ def team_radar(summary: TeamSummary) -> RadarChart:
     """The team's radar: this round, the previous round (if any) and the targets."""
     rows = summary.rows
     series = [RadarSeries(summary.round.name, tuple(row.level for row in rows), "solid")]
-    if summary.previous_round is not None:
+    if summary.previous_round is not None and any(row.previous for row in rows):
         series.append(
             RadarSeries(summary.previous_round.name, tuple(row.previous for row in rows), "dashed")
         )

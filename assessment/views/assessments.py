@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..access import round_or_404, team_or_404
 from ..forms import NOT_RATED, ConfirmForm, RatingForm
-from ..models import Assessment, Round, Team
+from ..models import Assessment, Rating, Round, Team
 from ..scoring import MAX_PRIORITIES, RatingValue
 from ..services.assessments import (
     AssessmentAgreedError,
@@ -69,13 +69,40 @@ def overview(team_id: int, round_id: int):
     )
 
 
-def _rating_form(round_: Round, **kwargs) -> RatingForm:
+def rating_form(round_: Round, **kwargs) -> RatingForm:
+    """The rating form with the round's scale (also used on the workshop screen)."""
     framework = framework_of(round_)
     levels = [(str(level.value), f"{level.value}. {level.label}") for level in framework.levels]
     return RatingForm(levels, **kwargs)
 
 
-def _value_from(form: RatingForm) -> RatingValue:
+def fill_rating_form(form: RatingForm, rating: Rating) -> None:
+    """Show what is saved, with the version that a later save must still match."""
+    form.level.data = str(rating.level) if rating.level else NOT_RATED
+    form.target.data = str(rating.target) if rating.target else NOT_RATED
+    form.evidence.data = rating.evidence
+    form.priority.data = rating.priority
+    form.version.data = str(rating.version)
+
+
+def save_rating_form(form: RatingForm, assessment: Assessment, rating: Rating) -> int:
+    """Save a validated rating form: 200 when saved, else 409 or 400 with the error on the
+    form and the typed values kept. READ_ONLY_ERRORS are left to the caller."""
+    try:
+        save_rating(assessment, rating.challenge_id, rating_value(form),
+                    int(form.version.data), current_user.email)
+    except ConflictError as error:
+        # The other person's version is shown beside ours; saving again means "keep mine".
+        form.level.errors.append(str(error))
+        form.version.data = str(rating.version)
+        return 409
+    except RatingError as error:
+        form.priority.errors.append(str(error))
+        return 400
+    return 200
+
+
+def rating_value(form: RatingForm) -> RatingValue:
     return RatingValue(
         level=int(form.level.data) if form.level.data != NOT_RATED else None,
         target=int(form.target.data) if form.target.data != NOT_RATED else None,
@@ -95,33 +122,20 @@ def rate(team_id: int, round_id: int, challenge_id: str):
     except KeyError:
         abort(404)
     rating = next(r for r in assessment.ratings if r.challenge_id == challenge_id)
-    form = _rating_form(round_)
+    form = rating_form(round_)
     status = 200
     if form.validate_on_submit():
         try:
-            save_rating(assessment, challenge_id, _value_from(form), int(form.version.data),
-                        current_user.email)
-        except ConflictError as error:
-            # The other person's version is shown beside ours; saving again means "keep mine".
-            form.level.errors.append(str(error))
-            form.version.data = str(rating.version)
-            status = 409
-        except RatingError as error:
-            form.priority.errors.append(str(error))
-            status = 400
+            status = save_rating_form(form, assessment, rating)
         except READ_ONLY_ERRORS as error:
             flash(str(error))
             return redirect(url_for(".overview", team_id=team.id, round_id=round_.id))
-        else:
+        if status == 200:
             return redirect(_next_url(team, round_, framework.challenge_ids, challenge_id))
     elif form.is_submitted():
         status = 400
     else:
-        form.level.data = str(rating.level) if rating.level else NOT_RATED
-        form.target.data = str(rating.target) if rating.target else NOT_RATED
-        form.evidence.data = rating.evidence
-        form.priority.data = rating.priority
-        form.version.data = str(rating.version)
+        fill_rating_form(form, rating)
     editable = round_.is_open and not assessment.is_agreed
     return render_template(
         "assessments/rate.html",

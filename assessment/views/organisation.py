@@ -47,7 +47,6 @@ def index():
         organisation=current_user.organisation,
         rounds=rounds_for(current_user.organisation_id),
         people=organisation_people(current_user.organisation_id),
-        close_form=ConfirmForm(),
     )
 
 
@@ -98,13 +97,16 @@ def new_round():
                            button="Open round"), _status(form)
 
 
-@bp.post("/rounds/<int:round_id>/close")
+@bp.route("/rounds/<int:round_id>/close", methods=["GET", "POST"])
 def close(round_id: int):
+    """Closing cannot be undone, so the lead confirms it on a page of its own."""
     round_ = round_or_404(round_id)
-    if ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if form.validate_on_submit():
         close_round(round_)
         flash(f"Round '{round_.name}' is closed. Its assessments are now read-only.", "success")
-    return redirect(url_for(".index"))
+        return redirect(url_for(".index"))
+    return render_template("organisation/close.html", round=round_, form=form)
 
 
 

@@ -48,6 +48,7 @@ def test_facilitator_rates_agrees_plans_and_downloads(site: Site, world: World) 
 
     # A wrong password is refused with an error summary that passes axe too.
     site.visit("/sign-in", "sign-in")
+    assert page.locator("input[name=csrf_token]").input_value(), "CSRF should be on"
     page.get_by_label("Email address").fill(world.facilitator_email)
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()

@@ -105,7 +105,8 @@ def test_lead_adds_a_team_in_a_unit(app, lead, world):
     response = lead.post("/organisation/teams/new",
                          data={"name": "Early Intervention", "unit_id": str(world.unit_id)})
     assert response.status_code == 302
-    team = query(app, lambda: db.session.scalar(select(Team).where(Team.name == "Early Intervention")))
+    team = query(app, lambda: db.session.scalar(
+        select(Team).where(Team.name == "Early Intervention")))
     assert team.unit_id == world.unit_id and team.organisation_id == world.org_id
     assert "Early Intervention" in lead.get("/").get_data(as_text=True)
 

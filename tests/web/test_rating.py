@@ -1,4 +1,4 @@
-"""Rating the ten challenges as a facilitator: saving, bad values, priorities, conflicts, agreeing."""
+"""Rating the ten challenges: saving, bad values, priorities, conflicts, agreeing."""
 
 from __future__ import annotations
 
@@ -246,7 +246,8 @@ def test_a_missing_or_forged_version_is_refused_not_a_crash(app, facilitator, st
 
 def test_a_version_that_was_never_issued_is_a_conflict(app, facilitator, started):
     before = stored(app)
-    response = facilitator.post(f"{started}/{FIRST}", data={"level": "2", "target": "", "version": "999999999"})
+    response = facilitator.post(f"{started}/{FIRST}",
+                                data={"level": "2", "target": "", "version": "999999999"})
     assert response.status_code == 409
     assert stored(app) == before
 
@@ -293,8 +294,9 @@ def test_saves_of_different_challenges_do_not_conflict(app, facilitator, second_
                                                       started):
     one = page(facilitator.get(f"{started}/{CHALLENGES[0]}"))
     two = page(second_facilitator.get(f"{started}/{CHALLENGES[1]}"))
-    assert facilitator.post(f"{started}/{CHALLENGES[0]}",
-                            data={"level": "1", "target": "", "version": version_in(one)}).status_code == 302
+    response = facilitator.post(f"{started}/{CHALLENGES[0]}",
+                                data={"level": "1", "target": "", "version": version_in(one)})
+    assert response.status_code == 302
     assert second_facilitator.post(f"{started}/{CHALLENGES[1]}",
                                    data={"level": "2", "target": "", "version": version_in(two)}
                                    ).status_code == 302

@@ -161,12 +161,12 @@ def test_closing_a_round_needs_the_token(csrf_app, csrf_world):
     client = signed_in(csrf_app.test_client(), csrf_world)
     url = f"/organisation/rounds/{csrf_world.round_id}/close"
     assert client.post(url).status_code == 400
-    soup = page(client.get("/organisation/"))
-    form = soup.find("form", action=url)
+    form = page(client.get(url)).find("form", action=url)
     assert form is not None, "the round was closed without a token"
     token = form.find("input", {"name": "csrf_token"})["value"]
     assert client.post(url, data={"csrf_token": token}).status_code == 302
-    assert page(client.get("/organisation/")).find("form", action=url) is None
+    assert page(client.get(url)).find("form", action=url) is None
+    assert "This round closed on" in page(client.get(url)).get_text()
 
 
 def test_sign_out_from_the_header_works_with_csrf_on(csrf_app, csrf_world):
