@@ -60,10 +60,15 @@ class Config:
 
 def settings_from_environment() -> dict[str, object]:
     """The settings an operator sets through environment variables."""
+    secure = env_flag("SESSION_COOKIE_SECURE", False)
     settings: dict[str, object] = {
-        "SESSION_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE", False),
-        "REMEMBER_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
     }
+    if secure:
+        # Browsers only accept a __Host- cookie over HTTPS, from this exact host, for path /:
+        # a sibling subdomain cannot plant or overwrite the session.
+        settings["SESSION_COOKIE_NAME"] = "__Host-session"
     if storage := os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = storage
     if exports := os.environ.get("EXPORTS_DIR"):

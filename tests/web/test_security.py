@@ -174,3 +174,16 @@ def test_sign_out_from_the_header_works_with_csrf_on(csrf_app, csrf_world):
     response = client.post("/sign-out")
     assert response.status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_behind_https_the_session_cookie_is_a_secure_host_only_cookie(monkeypatch, migrated):
+    from assessment import create_app
+
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": migrated,
+                      "WTF_CSRF_ENABLED": False})
+    response = app.test_client().get("/", base_url="https://localhost")  # flashes "Sign in"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Domain" not in cookie
