@@ -22,7 +22,7 @@ VENV_STAMP := $(VENV)/.make-installed
 NODE_STAMP := node_modules/.make-installed
 NPM_LOCK := $(wildcard package-lock.json)
 
-.PHONY: help venv install assets run test test-sqlite test-postgres test-prereqs \
+.PHONY: help venv install assets run test test-sqlite test-postgres test-prereqs bench loadtest \
         system-packages postgres lint clean distclean
 
 help:
@@ -31,6 +31,8 @@ help:
 	@echo "make test-sqlite     the suite on SQLite only   (PYTEST_ARGS='$(PYTEST_ARGS)')"
 	@echo "make test-postgres   the suite on PostgreSQL only"
 	@echo "make lint            ruff check"
+	@echo "make bench           1,000 teams x 10 rounds: dashboard, charts, workbook vs baselines"
+	@echo "make loadtest        a workshop under gunicorn: 100 people vote on 10 challenges at once"
 	@echo "make install         Python venv and front-end assets (venv, assets)"
 	@echo "make clean           remove installed assets, stamps and caches"
 	@echo "make distclean       clean, and remove .venv and node_modules too"
@@ -90,6 +92,16 @@ test-postgres: test-prereqs postgres
 # -k: run the PostgreSQL pass even when the SQLite pass fails; fail if either failed.
 test: test-prereqs postgres
 	$(MAKE) --no-print-directory -k test-sqlite test-postgres
+
+# --- Benchmark ----------------------------------------------------------------------------
+
+# A scratch SQLite database in a temporary folder; writes bench/results.json.
+bench: venv
+	$(PY) bench/run.py
+
+# gunicorn on 127.0.0.1 with a scratch SQLite file, then a scratch PostgreSQL database.
+loadtest: venv postgres
+	$(PY) bench/loadtest.py --database sqlite --database $(TEST_DATABASE_URL_PG)
 
 # --- Housekeeping -------------------------------------------------------------------------
 

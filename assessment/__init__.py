@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from . import database  # noqa: F401  (registers the SQLite connection settings)
+from . import assets, database  # noqa: F401  (database registers SQLite's settings)
 from .config import ROOT, Config, database_url, secret_key, settings_from_environment
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import compress, csrf, db, limiter, login_manager, migrate
 from .frameworks import all_frameworks
 from .jinja import configure_jinja
 
@@ -50,6 +50,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
+    assets.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."

@@ -143,31 +143,23 @@ class ActionCounts:
 
 
 @dataclass(frozen=True)
-class HeatmapRow:
-    """One team's line in the heatmap: its level per challenge and their mean."""
+class TeamRow:
+    """One team in a round, as the heatmap and completion lists show it.
+
+    ``mean`` is the mean of its rated levels (None when nothing is rated: never a mean of
+    zero); ``levels`` is filled in only for the teams a page actually shows.
+    """
 
     team_id: int
     team: str
     unit: str
     status: str
-    levels: tuple[int | None, ...]
-
-    @property
-    def mean(self) -> float | None:
-        return mean_level(self.levels)
-
-    @property
-    def rated(self) -> int:
-        return sum(1 for level in self.levels if level is not None)
+    mean: float | None
+    rated: int
+    levels: tuple[int | None, ...] = ()
 
 
-def mean_level(levels: Iterable[int | None]) -> float | None:
-    """The mean of the rated levels; None when nothing is rated (never a mean of zero)."""
-    rated = [level for level in levels if level is not None]
-    return sum(rated) / len(rated) if rated else None
-
-
-def sort_heatmap(rows: Iterable[HeatmapRow], key: SortKey, descending: bool) -> list[HeatmapRow]:
+def sort_team_rows(rows: Iterable[TeamRow], key: SortKey, descending: bool) -> list[TeamRow]:
     """Rows by team name, by unit (then name), or by mean level; teams with nothing rated
     come last whichever way the means are sorted, since they have no place on that scale."""
     ordered = sorted(rows, key=lambda row: (row.team.casefold(), row.team_id))
@@ -192,8 +184,11 @@ def format_level(value: float | None) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _quoted(titles: Sequence[str], indexes: Iterable[int]) -> str:
+def _quoted(titles: Sequence[str], indexes: Iterable[int], most: int = 3) -> str:
+    """'A', 'A' and 'B', 'A', 'B' and 'C'; beyond ``most`` names, "5 challenges"."""
     names = [f"'{titles[i]}'" for i in indexes]
+    if len(names) > most:
+        return _count(len(names), "challenge")
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -287,7 +282,7 @@ def describe_priorities(titles: Sequence[str], priorities: Sequence[int | None])
             f"({_count(top, 'team')}{each}).")
 
 
-def describe_heatmap(rows: Sequence[HeatmapRow]) -> str:
+def describe_heatmap(rows: Sequence[TeamRow]) -> str:
     """How many teams have rated anything, and the range of their mean levels."""
     means = [row.mean for row in rows if row.mean is not None]
     if not means:
@@ -298,11 +293,13 @@ def describe_heatmap(rows: Sequence[HeatmapRow]) -> str:
 
 
 def describe_trend(
-    titles: Sequence[str], round_names: Sequence[str], medians: Sequence[Sequence[float | None]]
+    round_names: Sequence[str], medians: Sequence[Sequence[float | None]],
+    subject: str = "the median",
 ) -> str:
-    """Per challenge, the first and last round with a median: how many rose, held or fell.
+    """Per challenge, the first and last round with a value: how many rose, held or fell.
 
-    ``medians`` holds a row per challenge and a column per round, oldest round first.
+    ``medians`` holds a row per challenge and a column per round, oldest round first; the
+    subject names whose values they are ("the median", "Riverside's level").
     """
     rose = held = fell = 0
     for row in medians:
@@ -314,7 +311,7 @@ def describe_trend(
         held += known[-1] == known[0]
     if rose + held + fell == 0:
         return "There are not yet two rounds with medians to compare."
-    return (f"From {round_names[0]} to {round_names[-1]} the median rose on "
+    return (f"From {round_names[0]} to {round_names[-1]} {subject} rose on "
             f"{_count(rose, 'challenge')}, stayed the same on {held} and fell on {fell}.")
 
 

@@ -140,7 +140,9 @@ class RadarBand:
 
 
 class Chart:
-    """What every chart dataclass shares: it draws a Figure and renders it on request."""
+    """What every chart dataclass shares: a title, and it draws a Figure on request."""
+
+    title: str
 
     def draw(self) -> Figure:
         raise NotImplementedError

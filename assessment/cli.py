@@ -15,6 +15,7 @@ from .models import Role
 from .services.accounts import AccountError, create_user
 from .services.demo import DemoLogin, SeededTeam, demo_logins, has_organisations, seed_demo
 from .services.exports import ExportError, plan_exports
+from .services.org_exports import export_organisations
 
 
 @click.command("check-framework")
@@ -130,4 +131,36 @@ def export_plan_command(out_dir: Path | None, team_name: str | None,
         click.echo(path)
 
 
-COMMANDS = [check_framework_command, create_user_command, seed_demo_command, export_plan_command]
+@click.command("export-org")
+@click.option("--round", "round_name",
+              help="The round with this name, instead of each organisation's current round")
+@click.option("--org", "organisation_name", help="Only the organisation with this name")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write to (default: the EXPORTS_DIR setting, normally exports/)")
+@click.option("--hide-team-names", is_flag=True,
+              help="Write the viewers' version: figures for groups of teams, no team names")
+@with_appcontext
+def export_org_command(round_name: str | None, organisation_name: str | None,
+                       out_dir: Path | None, hide_team_names: bool) -> None:
+    """Write each organisation's workbook (.xlsx) and ratings (.csv) for a round.
+
+    One folder per organisation; the paths written go to standard output.
+    """
+    folder = out_dir or Path(current_app.config["EXPORTS_DIR"])
+    try:
+        exports = export_organisations(folder, round_name, organisation_name,
+                                       named=not hide_team_names)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.ClickException(f"Cannot write to {folder}: {error.strerror or error}"
+                                   ) from error
+    if not exports:
+        click.echo("Nothing to export: no organisation has a round yet.", err=True)
+    for export in exports:
+        for path in export.paths:
+            click.echo(path)
+
+
+COMMANDS = [check_framework_command, create_user_command, seed_demo_command, export_plan_command,
+            export_org_command]

@@ -11,12 +11,14 @@ plain BEGIN and never block anyone (WAL readers see a consistent snapshot).
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 5000
+WRITE_LOCK_STEP_S = 0.0005
 WRITE_OPTION = "begin_immediate"
 
 
@@ -36,8 +38,33 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 @event.listens_for(Engine, "begin")
 def _begin(connection) -> None:
     if connection.dialect.name == "sqlite":
-        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if connection.get_execution_options().get(WRITE_OPTION, False):
+            _begin_immediate(connection.connection.driver_connection)
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(raw: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, waiting for the write lock in short, even steps.
+
+    SQLite's own busy handler backs off to 100 ms between tries, so in a burst of writers
+    (a room of people voting at once) an unlucky request waits far longer than anyone holds
+    the lock: bench/loadtest.py measured p95 ~150 ms with it and ~80 ms with 0.5 ms steps.
+    The busy timeout stays on for everything else, and the overall wait is the same.
+    """
+    raw.execute("PRAGMA busy_timeout = 0")
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(WRITE_LOCK_STEP_S)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def begin_write(session: Session) -> None:

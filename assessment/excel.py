@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
 
@@ -31,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .frameworks import Framework
 from .scoring import ChallengeRow
+from .votes import VoteSummary
 
 EXCEL_CELL_LIMIT = 32_767
 STATUS_LABELS = ("Not started", "In progress", "Done", "Stopped")
@@ -51,18 +52,18 @@ LINE_HEIGHT = 15  # points per line of 11 pt text
 _LINE_BREAKS = re.compile(r"\r\n|\r|\x0b")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Excel and LibreOffice read a cell starting with one of these as a formula when it is edited.
-_FORMULA_TRIGGERS = frozenset("=+-@\t\r\n")
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n")
 
-_BOLD = Font(bold=True)
+BOLD = Font(bold=True)
 # Set on the cells as well as by the table style, which LibreOffice does not draw.
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill(start_color="005EB8", end_color="005EB8", fill_type="solid")
-_TITLE = Font(bold=True, size=14)
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_TOP = Alignment(vertical="top")
+TITLE_FONT = Font(bold=True, size=14)
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 _LEFT = Alignment(horizontal="left")  # dates too, in label/value blocks
-_WRAP_LEFT = Alignment(wrap_text=True, vertical="top", horizontal="left")
-_CENTRE = Alignment(horizontal="center", vertical="top")
+WRAP_LEFT = Alignment(wrap_text=True, vertical="top", horizontal="left")
+CENTRE = Alignment(horizontal="center", vertical="top")
 _TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 _OVERDUE_FILL = PatternFill(start_color="F9D6D5", end_color="F9D6D5", fill_type="solid")
 _OVERDUE_FONT = Font(color="8A1538", bold=True)
@@ -106,6 +107,8 @@ class TeamPlan:
     previous_round: str | None
     generated_at: datetime
     today: date
+    # Vote counts kept from the team's live workshops, by challenge id; empty when none ran.
+    workshop: Mapping[str, VoteSummary] = field(default_factory=dict)
 
     @property
     def overdue_count(self) -> int:
@@ -137,10 +140,15 @@ def safe_cell(cell: Cell, value: str) -> Cell:
     text = clean_cell_text(value)
     cell.value = text
     cell.data_type = "s"
-    stripped = text.lstrip(" ")
-    if stripped and stripped[0] in _FORMULA_TRIGGERS:
+    if looks_like_formula(text):
         cell.quotePrefix = True
     return cell
+
+
+def looks_like_formula(text: str) -> bool:
+    """Would a spreadsheet read this text as a formula? (first non-space character)"""
+    stripped = text.lstrip(" ")
+    return bool(stripped) and stripped[0] in FORMULA_TRIGGERS
 
 
 def plan_filename(team: str, round: str) -> str:
@@ -156,12 +164,15 @@ def slug(text: str, fallback: str, limit: int = 60) -> str:
 
 
 def build_team_workbook(plan: TeamPlan) -> bytes:
-    """The team's workbook: Summary (with radar chart), Action plan, Evidence, About."""
+    """The team's workbook: Summary (with radar chart), Action plan, Evidence, Workshop (only
+    when the team voted in a live workshop), About."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Summary"
     actions = workbook.create_sheet("Action plan")
     evidence = workbook.create_sheet("Evidence")
+    if plan.workshop:
+        _write_workshop(workbook.create_sheet("Workshop"), plan)
     about = workbook.create_sheet("About")
     lists = workbook.create_sheet("Lists")
     challenge_list = _write_lists(lists, plan.framework)
@@ -177,7 +188,7 @@ def build_team_workbook(plan: TeamPlan) -> bytes:
 # --- cells and layout -----------------------------------------------------------------------
 
 
-def _put(
+def put(
     ws: Worksheet,
     row: int,
     column: int,
@@ -209,13 +220,13 @@ def _wall_clock(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None)
 
 
-def _headers(ws: Worksheet, row: int, headers: Iterable[str]) -> None:
+def write_headers(ws: Worksheet, row: int, headers: Iterable[str]) -> None:
     for column, header in enumerate(headers, start=1):
-        cell = _put(ws, row, column, header, font=_HEADER_FONT, alignment=_WRAP)
+        cell = put(ws, row, column, header, font=_HEADER_FONT, alignment=WRAP)
         cell.fill = _HEADER_FILL
 
 
-def _add_table(ws: Worksheet, name: str, first_row: int, last_row: int, columns: int) -> None:
+def add_table(ws: Worksheet, name: str, first_row: int, last_row: int, columns: int) -> None:
     """An Excel table (filter buttons, banded rows) over a header row and its data."""
     ref = f"A{first_row}:{get_column_letter(columns)}{last_row}"
     table = Table(displayName=name, ref=ref, tableStyleInfo=_TABLE_STYLE)
@@ -231,7 +242,7 @@ def _text_width(value: object) -> int:
     return max(len(line) for line in str(value).split("\n"))
 
 
-def _fit_columns(
+def fit_columns(
     ws: Worksheet, first_row: int, widths: dict[int, tuple[int, int]]
 ) -> dict[int, int]:
     """Size each column to its longest line within (minimum, maximum); returns the widths."""
@@ -266,7 +277,7 @@ def _fit_rows(ws: Worksheet, first_row: int, last_row: int, widths: dict[int, fl
             ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT)
 
 
-def _print_setup(ws: Worksheet, title_row: int | None = None, pages_high: int = 0) -> None:
+def print_setup(ws: Worksheet, title_row: int | None = None, pages_high: int = 0) -> None:
     """A4 landscape, one page wide (pages_high 0: as many pages as it needs), header repeated."""
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -278,7 +289,7 @@ def _print_setup(ws: Worksheet, title_row: int | None = None, pages_high: int = 
         ws.print_title_rows = f"{title_row}:{title_row}"
 
 
-def _challenge_label(number: int, title: str) -> str:
+def challenge_label(number: int, title: str) -> str:
     return f"{number}. {title}" if number else title
 
 
@@ -293,12 +304,12 @@ def _write_lists(ws: Worksheet, framework: Framework) -> str:
     """
     ws.sheet_state = "hidden"
     for row, challenge in enumerate(framework.challenges, start=1):
-        _put(ws, row, 1, _challenge_label(challenge.number, challenge.title))
+        put(ws, row, 1, challenge_label(challenge.number, challenge.title))
     return f"Lists!$A$1:$A${len(framework.challenges)}"
 
 
 def _write_summary(ws: Worksheet, plan: TeamPlan) -> None:
-    _put(ws, 1, 1, "Recovery self-assessment: team summary", font=_TITLE)
+    put(ws, 1, 1, "Recovery self-assessment: team summary", font=TITLE_FONT)
     details: list[tuple[str, str | datetime]] = [
         ("Organisation", plan.organisation),
         ("Team", plan.team),
@@ -311,27 +322,27 @@ def _write_summary(ws: Worksheet, plan: TeamPlan) -> None:
                     f"on {plan.today.day} {plan.today:%B %Y}"),
     ]
     for row, (label, value) in enumerate(details, start=3):
-        _put(ws, row, 1, label, font=_BOLD)
-        _put(ws, row, 2, value, alignment=_LEFT)
+        put(ws, row, 1, label, font=BOLD)
+        put(ws, row, 2, value, alignment=_LEFT)
 
     header_row = 3 + len(details) + 1
-    _headers(ws, header_row, ("No.", "Challenge", "Level", "Level label", "Previous level",
+    write_headers(ws, header_row, ("No.", "Challenge", "Level", "Level label", "Previous level",
                               "Change", "Target", "Priority"))
     for row, item in enumerate(plan.rows, start=header_row + 1):
-        _put(ws, row, 1, item.number, alignment=_CENTRE)
-        _put(ws, row, 2, item.title, alignment=_TOP)
-        _put(ws, row, 3, item.level, alignment=_CENTRE)  # None stays blank: never a zero
-        _put(ws, row, 4, item.level_label, alignment=_TOP)
-        _put(ws, row, 5, item.previous, alignment=_CENTRE)
-        _put(ws, row, 6, item.change, alignment=_CENTRE, number_format=CHANGE_FORMAT)
-        _put(ws, row, 7, item.target, alignment=_CENTRE)
-        _put(ws, row, 8, "Yes" if item.priority else None, alignment=_CENTRE)
+        put(ws, row, 1, item.number, alignment=CENTRE)
+        put(ws, row, 2, item.title, alignment=TOP)
+        put(ws, row, 3, item.level, alignment=CENTRE)  # None stays blank: never a zero
+        put(ws, row, 4, item.level_label, alignment=TOP)
+        put(ws, row, 5, item.previous, alignment=CENTRE)
+        put(ws, row, 6, item.change, alignment=CENTRE, number_format=CHANGE_FORMAT)
+        put(ws, row, 7, item.target, alignment=CENTRE)
+        put(ws, row, 8, "Yes" if item.priority else None, alignment=CENTRE)
     last_row = header_row + len(plan.rows)
-    _add_table(ws, "Ratings", header_row, last_row, 8)
-    _fit_columns(ws, 3, {1: (6, 16), 2: (20, 60), 3: (7, 8), 4: (12, 20), 5: (9, 16),
+    add_table(ws, "Ratings", header_row, last_row, 8)
+    fit_columns(ws, 3, {1: (6, 16), 2: (20, 60), 3: (7, 8), 4: (12, 20), 5: (9, 16),
                          6: (8, 9), 7: (8, 9), 8: (9, 10)})
     ws.add_chart(_radar_chart(ws, plan, header_row, last_row), f"B{last_row + 2}")
-    _print_setup(ws, pages_high=1)  # the table and its chart belong on one page
+    print_setup(ws, pages_high=1)  # the table and its chart belong on one page
 
 
 def _radar_chart(ws: Worksheet, plan: TeamPlan, header_row: int, last_row: int) -> RadarChart:
@@ -381,27 +392,27 @@ def _overdue_condition(row: int) -> str:
 
 
 def _write_actions(ws: Worksheet, plan: TeamPlan, challenge_list: str) -> None:
-    _headers(ws, 1, _ACTION_HEADERS)
+    write_headers(ws, 1, _ACTION_HEADERS)
     last_row = 1 + len(plan.actions) + BLANK_ACTION_ROWS
     for row, action in enumerate(plan.actions, start=2):
         values = (
-            _challenge_label(action.challenge_number, action.challenge_title), action.title,
+            challenge_label(action.challenge_number, action.challenge_title), action.title,
             action.description, action.lead, action.coproduction, action.starts_on,
             action.due_on, action.status, None, action.success_measure, action.review_note,
         )
         for column, value in enumerate(values, start=1):
-            _put(ws, row, column, value)
+            put(ws, row, column, value)
     for row in range(2, last_row + 1):
         for column in range(1, len(_ACTION_HEADERS) + 1):
             cell = ws.cell(row=row, column=column)
             if column in _DATE_COLUMNS:
-                cell.alignment = _CENTRE
+                cell.alignment = CENTRE
                 cell.number_format = DATE_FORMAT
             else:
-                cell.alignment = _WRAP if column in _WRAPPED_ACTION_COLUMNS else _TOP
+                cell.alignment = WRAP if column in _WRAPPED_ACTION_COLUMNS else TOP
         # App-made formula: says "Overdue" in words, so the highlight is not colour alone.
         ws.cell(row=row, column=9).value = f'=IF({_overdue_condition(row)},"Overdue","")'
-    _add_table(ws, "ActionPlan", 1, last_row, len(_ACTION_HEADERS))
+    add_table(ws, "ActionPlan", 1, last_row, len(_ACTION_HEADERS))
     ws.freeze_panes = "A2"
 
     validated = last_row + EXTRA_VALIDATED_ROWS
@@ -423,33 +434,33 @@ def _write_actions(ws: Worksheet, plan: TeamPlan, challenge_list: str) -> None:
         FormulaRule(formula=[_overdue_condition(2)], fill=_OVERDUE_FILL, font=_OVERDUE_FONT),
     )
 
-    widths = _fit_columns(ws, 1, {1: (14, 24), 2: (14, 26), 3: (14, 34), 4: (8, 16),
+    widths = fit_columns(ws, 1, {1: (14, 24), 2: (14, 26), 3: (14, 34), 4: (8, 16),
                                   5: (16, 22), 6: (12, 12), 7: (12, 12), 8: (12, 12),
                                   9: (10, 10), 10: (14, 24), 11: (14, 28)})
     _fit_rows(ws, 1, 1, widths)
     _fit_rows(ws, 2, 1 + len(plan.actions), {c: widths[c] for c in _WRAPPED_ACTION_COLUMNS})
-    _print_setup(ws, title_row=1)
+    print_setup(ws, title_row=1)
 
 
 def _write_evidence(ws: Worksheet, rows: list[ChallengeRow]) -> None:
-    _headers(ws, 1, ("No.", "Challenge", "Level", "Level label", "Evidence"))
+    write_headers(ws, 1, ("No.", "Challenge", "Level", "Level label", "Evidence"))
     for row, item in enumerate(rows, start=2):
-        _put(ws, row, 1, item.number, alignment=_CENTRE)
-        _put(ws, row, 2, item.title, alignment=_TOP)
-        _put(ws, row, 3, item.level, alignment=_CENTRE)
-        _put(ws, row, 4, item.level_label, alignment=_TOP)
-        _put(ws, row, 5, item.evidence, alignment=_WRAP)
-    _add_table(ws, "EvidenceNotes", 1, 1 + len(rows), 5)
+        put(ws, row, 1, item.number, alignment=CENTRE)
+        put(ws, row, 2, item.title, alignment=TOP)
+        put(ws, row, 3, item.level, alignment=CENTRE)
+        put(ws, row, 4, item.level_label, alignment=TOP)
+        put(ws, row, 5, item.evidence, alignment=WRAP)
+    add_table(ws, "EvidenceNotes", 1, 1 + len(rows), 5)
     ws.freeze_panes = "A2"
-    widths = _fit_columns(ws, 1, {1: (6, 6), 2: (20, 50), 3: (7, 7), 4: (12, 20), 5: (40, 90)})
+    widths = fit_columns(ws, 1, {1: (6, 6), 2: (20, 50), 3: (7, 7), 4: (12, 20), 5: (40, 90)})
     _fit_rows(ws, 2, 1 + len(rows), {5: widths[5]})
-    _print_setup(ws, title_row=1)
+    print_setup(ws, title_row=1)
 
 
 def _write_about(ws: Worksheet, plan: TeamPlan) -> None:
     framework = plan.framework
     level_columns = len(framework.levels)
-    _put(ws, 1, 1, "About this file", font=_TITLE)
+    put(ws, 1, 1, "About this file", font=TITLE_FONT)
     details: list[tuple[str, str | datetime]] = [
         ("Framework", framework.name),
         ("Version", framework.version),
@@ -459,22 +470,58 @@ def _write_about(ws: Worksheet, plan: TeamPlan) -> None:
                       "It is not a level of zero."),
     ]
     for row, (label, value) in enumerate(details, start=3):
-        _put(ws, row, 1, label, font=_BOLD, alignment=_TOP)
-        _put(ws, row, 2, value, alignment=_WRAP_LEFT)
+        put(ws, row, 1, label, font=BOLD, alignment=TOP)
+        put(ws, row, 2, value, alignment=WRAP_LEFT)
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=1 + level_columns)
 
     header_row = 3 + len(details) + 1
-    _headers(ws, header_row, ["Challenge"] + [f"{lv.value}. {lv.label}" for lv in framework.levels])
+    write_headers(ws, header_row,
+                  ["Challenge"] + [f"{lv.value}. {lv.label}" for lv in framework.levels])
     for row, challenge in enumerate(framework.challenges, start=header_row + 1):
-        _put(ws, row, 1, _challenge_label(challenge.number, challenge.title), alignment=_WRAP)
+        put(ws, row, 1, challenge_label(challenge.number, challenge.title), alignment=WRAP)
         for column, level in enumerate(framework.levels, start=2):
-            _put(ws, row, column, challenge.descriptors[level.value], alignment=_WRAP)
+            put(ws, row, column, challenge.descriptors[level.value], alignment=WRAP)
     last_row = header_row + len(framework.challenges)
-    _add_table(ws, "Descriptors", header_row, last_row, 1 + level_columns)
+    add_table(ws, "Descriptors", header_row, last_row, 1 + level_columns)
     widths = {1: 30.0} | {column: 34.0 for column in range(2, 2 + level_columns)}
     for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = width
     _fit_rows(ws, header_row + 1, last_row, widths)
     merged_width = {2: sum(widths.values()) - widths[1]}
     _fit_rows(ws, 3, 2 + len(details), merged_width)
-    _print_setup(ws, title_row=header_row)
+    print_setup(ws, title_row=header_row)
+
+
+def _write_workshop(ws: Worksheet, plan: TeamPlan) -> None:
+    """How the team voted before agreeing: counts per level, median and spread beside the
+    agreed level. Counts only, so the sheet holds no personal data."""
+    framework = plan.framework
+    put(ws, 1, 1, "Live workshop votes", font=TITLE_FONT)
+    put(ws, 2, 1, "Anonymous votes cast before the team agreed each level. Only the number of "
+                  "votes for each level is kept: no names or other personal data.")
+    header_row = 4
+    level_headers = [f"{level.value}. {level.label}" for level in framework.levels]
+    write_headers(ws, header_row, ["No.", "Challenge", *level_headers, "Not sure", "Votes",
+                                   "Median", "Lowest", "Highest", "Levels spanned",
+                                   "Views differ widely", "Agreed level"])
+    for row, item in enumerate(plan.rows, start=header_row + 1):
+        put(ws, row, 1, item.number, alignment=CENTRE)
+        put(ws, row, 2, item.title, alignment=TOP)
+        votes = plan.workshop.get(item.challenge_id)
+        if votes is not None:
+            numbers = [*votes.counts, votes.not_sure, votes.voters]
+            for column, number in enumerate(numbers, start=3):
+                put(ws, row, column, number, alignment=CENTRE)
+            column = 3 + len(numbers)
+            ws.cell(row=row, column=column, value=votes.median).alignment = CENTRE
+            put(ws, row, column + 1, votes.lowest, alignment=CENTRE)
+            put(ws, row, column + 2, votes.highest, alignment=CENTRE)
+            put(ws, row, column + 3, votes.span, alignment=CENTRE)
+            put(ws, row, column + 4, "Yes" if votes.differ_widely else "No", alignment=CENTRE)
+        put(ws, row, 10 + len(framework.levels), item.level, alignment=CENTRE)
+    columns = 10 + len(framework.levels)
+    add_table(ws, "WorkshopVotes", header_row, header_row + len(plan.rows), columns)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    fit_columns(ws, header_row, {1: (6, 6), 2: (20, 50)}
+                | {column: (9, 16) for column in range(3, columns + 1)})
+    print_setup(ws, title_row=header_row)

@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     InputRequired,
@@ -212,9 +213,11 @@ class JoinForm(FlaskForm):
     code = StringField("Join code", filters=[_trim],
                        validators=[DataRequired("Enter the join code shown on the screen"),
                                    Length(max=20, message="Enter the 6-character join code")])
+    # Optional: no choice is fine, so the choices are checked by AnyOf, not by RadioField.
     perspective = RadioField(
-        "Which of these best describes you? (optional)", coerce=str, validate_choice=True,
-        invalid_choice_message="Select one of the options, or none",
+        "Which of these best describes you? (optional)", coerce=str, validate_choice=False,
+        validators=[Optional(), AnyOf([p.value for p in Perspective],
+                                      message="Select one of the options, or none")],
         choices=[(p.value, p.label if p is not Perspective.OTHER else "Other, or prefer not "
                   "to say") for p in Perspective],
     )

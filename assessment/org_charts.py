@@ -162,7 +162,7 @@ class DistributionChart(Chart):
         widest = max(totals, default=0) or 1
         for r, (row, blank) in enumerate(zip(self.counts, self.not_rated, strict=True)):
             if row is None:
-                ax.text(0, r, self.hidden_note, va="center", fontsize=9, color=MUTED_COLOUR,
+                ax.text(0, r, self.hidden_note, va="center", fontsize=10.5, color=MUTED_COLOUR,
                         style="italic")
                 continue
             left = 0
@@ -175,15 +175,15 @@ class DistributionChart(Chart):
                                     for label in self.row_labels])
         ax.set_ylim(rows - 0.5, -0.5)
         ax.set_xlim(0, widest)
-        ax.set_xlabel("Teams", color=TEXT_COLOUR)
-        ax.tick_params(labelsize=9, labelcolor=TEXT_COLOUR, length=0)
+        ax.set_xlabel("Teams", color=TEXT_COLOUR, fontsize=11)
+        ax.tick_params(labelsize=10.5, labelcolor=TEXT_COLOUR, length=0)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.6)
         ax.set_axisbelow(True)
         for name in ("top", "right", "left"):
             ax.spines[name].set_visible(False)
         fig.legend(handles=_level_key(self.levels, self.level_labels), loc="outside lower center",
-                   ncols=len(self.levels) + 1, frameon=False, fontsize=9)
+                   ncols=len(self.levels) + 1, frameon=False, fontsize=10.5)
         return fig
 
     @staticmethod
@@ -195,7 +195,7 @@ class DistributionChart(Chart):
         ax.barh(row, count, left=left, height=0.7, color=fill, edgecolor=GRID_COLOUR if hatch
                 else "white", hatch=NOT_RATED_HATCH if hatch else None, linewidth=0.8)
         if count / widest >= 0.035:
-            ax.text(left + count / 2, row, str(count), ha="center", va="center", fontsize=8.5,
+            ax.text(left + count / 2, row, str(count), ha="center", va="center", fontsize=10,
                     color=text, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}
                     if hatch else None)
 

@@ -76,7 +76,7 @@ def parse_vote(raw: str | None, levels: Sequence[int]) -> tuple[bool, int | None
     """(valid, level) for a submitted vote: a level on the scale, or None for "not sure"."""
     if raw == NOT_SURE:
         return True, None
-    if raw is not None and raw.isdigit() and int(raw) in levels:
+    if raw is not None and raw.isascii() and raw.isdigit() and int(raw) in levels:
         return True, int(raw)
     return False, None
 
@@ -127,9 +127,11 @@ class VoteSummary:
     def differ_widely(self) -> bool:
         return self.span >= WIDE_SPAN
 
-    def share(self, count: int) -> int:
-        """A count as a whole percentage of all voters, for drawing bars."""
-        return round(100 * count / self.voters) if self.voters else 0
+    def bar(self, count: int) -> int:
+        """A bar's length in percent: the most chosen answer fills the bar, so that the
+        shape of the votes shows however many people voted."""
+        most = max((*self.counts, self.not_sure))
+        return round(100 * count / most) if most else 0
 
 
 def summarise(levels: Sequence[int], counts: Mapping[int | None, int]) -> VoteSummary:
@@ -166,6 +168,22 @@ def describe_spread(summary: VoteSummary, label: Callable[[int], str]) -> str:
         return f"Everyone who chose a level chose {low} ({label(low)})."
     return (f"Votes run from {low} ({label(low)}) to {high} ({label(high)}), "
             f"across {summary.span} levels.")
+
+
+def vote_name(level: int | None, label: Callable[[int], str]) -> str:
+    """A vote in words: '3. Development' or 'Not sure'."""
+    return "Not sure" if level is None else f"{level}. {label(level)}"
+
+
+def vote_value(level: int | None) -> str:
+    """A vote as the form sends it: the level, or NOT_SURE."""
+    return NOT_SURE if level is None else str(level)
+
+
+def describe_vote(label: str) -> str:
+    """What a participant is told once their vote is in (page and script say the same)."""
+    return (f"Your vote: {label}. You can change it until the facilitator shows "
+            "everyone's votes.")
 
 
 @dataclass(frozen=True)

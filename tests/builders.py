@@ -23,6 +23,8 @@ from assessment.models import (
     Team,
     Unit,
     User,
+    Workshop,
+    WorkshopChallenge,
 )
 
 PASSWORD = "correct horse battery"
@@ -80,6 +82,16 @@ def make_assessment(team: Team, round_: Round, levels: dict[str, int | None] | N
     ]
     db.session.add(assessment)
     return assessment
+
+
+def make_workshop(assessment: Assessment, code: str = "ABC234",
+                  opened: tuple[str, ...] = ("interactions",)) -> Workshop:
+    """An open workshop on the assessment with these challenges open for voting."""
+    workshop = Workshop(assessment=assessment, join_code=code,
+                        current_challenge_id=opened[0] if opened else None)
+    workshop.challenges = [WorkshopChallenge(challenge_id=c) for c in opened]
+    db.session.add(workshop)
+    return workshop
 
 
 def make_action(team: Team, title: str = "Peer worker at ward rounds", **fields) -> Action:

@@ -29,11 +29,14 @@ def _start(app, world) -> int:
         return start_assessment(team, db.session.get(Round, world.round_id)).id
 
 
-def _run_concurrently(app, work) -> Counter:
-    """Run work(index) in THREADS threads released together; count outcomes by class name."""
+def run_concurrently(app, work, expected=(ConflictError, RatingError),
+                     count: int = THREADS) -> Counter:
+    """Run work(index) in threads released together; count outcomes by class name.
+
+    The expected exceptions count as outcomes; any other is an "unexpected" failure."""
     outcomes: Counter = Counter()
     lock = threading.Lock()
-    barrier = threading.Barrier(THREADS)
+    barrier = threading.Barrier(count)
 
     def worker(index: int) -> None:
         with app.app_context():
@@ -41,7 +44,7 @@ def _run_concurrently(app, work) -> Counter:
             try:
                 work(index)
                 outcome = "ok"
-            except (ConflictError, RatingError) as error:
+            except expected as error:
                 outcome = type(error).__name__
             except Exception as error:  # anything else (e.g. "database is locked") is a failure
                 outcome = f"unexpected {type(error).__name__}: {error}"
@@ -50,7 +53,7 @@ def _run_concurrently(app, work) -> Counter:
         with lock:
             outcomes[outcome] += 1
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -67,7 +70,7 @@ def test_overlapping_priority_choices_never_exceed_the_limit(app, world):
         save_rating(assessment, challenges[index], RatingValue(level=2, priority=True), 1,
                     f"person {index}")
 
-    outcomes = _run_concurrently(app, choose_priority)
+    outcomes = run_concurrently(app, choose_priority)
 
     assert outcomes == {"ok": MAX_PRIORITIES, "RatingError": THREADS - MAX_PRIORITIES}
     with app.app_context():
@@ -83,7 +86,7 @@ def test_two_saves_from_the_same_form_version_give_one_success_and_one_conflict(
         save_rating(assessment, "interactions", RatingValue(level=1 + index % 4,
                     evidence=f"note from person {index}"), 1, f"person {index}")
 
-    outcomes = _run_concurrently(app, save_from_version_one)
+    outcomes = run_concurrently(app, save_from_version_one)
 
     assert outcomes == {"ok": 1, "ConflictError": THREADS - 1}
     with app.app_context():

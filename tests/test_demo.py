@@ -20,6 +20,7 @@ from assessment.models import (
     AssessmentStatus,
     Organisation,
     Rating,
+    Role,
     Round,
     RoundStatus,
     Team,
@@ -210,14 +211,17 @@ def test_demo_logins_are_printed_and_can_sign_in(app, runner):
     output = _seed(runner)
     with app.app_context():
         logins = demo_logins()
-        assert len(logins) == 4
+        assert len(logins) == 5
+        assert [login.role for login in logins].count(Role.VIEWER) == 1
         for login in logins:
             assert login.email in output and login.password in output
             user = authenticate(login.email, login.password)
             assert user is not None
             assert user.role is login.role
             assert user.organisation.name == login.organisation
-            if not user.is_lead:
+            if user.is_viewer:
+                assert user.teams == []  # aggregates only: no team of their own
+            elif not user.is_lead:
                 assert 2 <= len(user.teams) <= 3
                 assert {t.organisation_id for t in user.teams} == {user.organisation_id}
 

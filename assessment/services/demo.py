@@ -92,6 +92,7 @@ class TrustPlan:
     rounds: int
     lead: DemoLogin
     facilitator: DemoLogin
+    viewer: DemoLogin | None = None  # sees the dashboard's aggregates only
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class SeedResult:
 
 LEAD_PASSWORD = "demo-lead-2027"
 FACILITATOR_PASSWORD = "demo-facilitator-2027"
+VIEWER_PASSWORD = "demo-viewer-2027"
 
 _NORTHBROOK = "Northbrook Mental Health NHS Foundation Trust"
 _EASTMERE = "Eastmere Community Health NHS Trust"
@@ -150,6 +152,8 @@ DEMO_TRUSTS: tuple[TrustPlan, ...] = (
                        LEAD_PASSWORD, Role.LEAD),
         facilitator=DemoLogin(_NORTHBROOK, "Tom Okafor", "facilitator@northbrook.example",
                               FACILITATOR_PASSWORD, Role.FACILITATOR),
+        viewer=DemoLogin(_NORTHBROOK, "Ann Marsh", "viewer@northbrook.example",
+                         VIEWER_PASSWORD, Role.VIEWER),
     ),
     TrustPlan(
         name=_EASTMERE,
@@ -506,7 +510,8 @@ def has_organisations() -> bool:
 
 def demo_logins() -> list[DemoLogin]:
     """The demo logins whose accounts exist (emails are stored in lower case)."""
-    wanted = [login for trust in DEMO_TRUSTS for login in (trust.lead, trust.facilitator)]
+    wanted = [login for trust in DEMO_TRUSTS
+              for login in (trust.lead, trust.facilitator, trust.viewer) if login is not None]
     present = set(db.session.scalars(
         select(User.email).where(User.email.in_([login.email for login in wanted]))
     ))
@@ -564,6 +569,8 @@ def _build_trust(
     db.session.add_all([organisation, *rounds])
     facilitator = _new_user(plan.facilitator, organisation, hashes)
     _new_user(plan.lead, organisation, hashes)
+    if plan.viewer is not None:
+        _new_user(plan.viewer, organisation, hashes)
     facilitated: list[Team] = []
     for unit_plan in plan.units:
         unit = Unit(organisation=organisation, name=unit_plan.name)

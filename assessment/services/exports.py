@@ -12,7 +12,7 @@ import math
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,11 +22,12 @@ from sqlalchemy.orm import selectinload
 
 from ..excel import ActionRow, TeamPlan, build_team_workbook, plan_filename, slug
 from ..extensions import db
-from ..frameworks import Framework
+from ..frameworks import Challenge, Framework
 from ..models import Action, Assessment, Round, Team
 from ..scoring import RatingValue, challenge_rows
 from .assessments import framework_of, rating_values
 from .organisation import current_round, previous_round
+from .workshops import kept_counts
 
 
 class ExportError(ValueError):
@@ -42,16 +43,21 @@ class PlannedExport:
 
     def write(self) -> Path:
         """Build and write the workbook; a reader never sees a half-written file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(build_team_workbook(self.plan))
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return self.path
+        return write_atomically(self.path, build_team_workbook(self.plan))
+
+
+def write_atomically(path: Path, content: bytes) -> Path:
+    """Write a file through a temporary file in the same folder, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def team_plan(team: Team, round_: Round) -> TeamPlan:
@@ -156,6 +162,7 @@ def _plans_for_round(round_: Round, teams: Sequence[Team], now: datetime) -> lis
     current = _ratings_by_team(round_.id, team_ids)
     previous = _ratings_by_team(before.id, team_ids) if before else {}
     actions = _actions_by_team(team_ids, framework)
+    votes = kept_counts(round_, team_ids)
     return [
         TeamPlan(
             organisation=round_.organisation.name,
@@ -168,6 +175,7 @@ def _plans_for_round(round_: Round, teams: Sequence[Team], now: datetime) -> lis
             previous_round=before.name if before else None,
             generated_at=now,
             today=now.date(),
+            workshop=votes.get(team.id, {}),
         )
         for team in teams
     ]
@@ -192,26 +200,29 @@ def _actions_by_team(team_ids: list[int], framework: Framework) -> dict[int, lis
     grouped: dict[int, list[ActionRow]] = defaultdict(list)
     query = select(Action).where(Action.team_id.in_(team_ids)).order_by(Action.id)
     for action in db.session.scalars(query):
-        challenge = challenges.get(action.challenge_id)
-        grouped[action.team_id].append(
-            ActionRow(
-                challenge_number=challenge.number if challenge else 0,
-                challenge_title=challenge.title if challenge else action.challenge_id,
-                title=action.title,
-                description=action.description,
-                lead=action.lead,
-                coproduction=action.coproduction,
-                starts_on=action.starts_on,
-                due_on=action.due_on,
-                status=action.status.label,
-                success_measure=action.success_measure,
-                review_note=action.review_note,
-            )
-        )
+        grouped[action.team_id].append(action_row(action, challenges))
     for rows in grouped.values():
-        rows.sort(key=_action_order)
+        rows.sort(key=action_order)
     return grouped
 
 
-def _action_order(row: ActionRow) -> tuple[float, bool, date]:
+def action_row(action: Action, challenges: Mapping[str, Challenge]) -> ActionRow:
+    """An action as workbooks show it, its challenge numbered by the round's framework."""
+    challenge = challenges.get(action.challenge_id)
+    return ActionRow(
+        challenge_number=challenge.number if challenge else 0,
+        challenge_title=challenge.title if challenge else action.challenge_id,
+        title=action.title,
+        description=action.description,
+        lead=action.lead,
+        coproduction=action.coproduction,
+        starts_on=action.starts_on,
+        due_on=action.due_on,
+        status=action.status.label,
+        success_measure=action.success_measure,
+        review_note=action.review_note,
+    )
+
+
+def action_order(row: ActionRow) -> tuple[float, bool, date]:
     return (row.challenge_number or math.inf, row.due_on is None, row.due_on or date.min)

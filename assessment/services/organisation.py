@@ -60,7 +60,11 @@ def rounds_for(organisation_id: int) -> list[Round]:
 
 def current_round(organisation_id: int) -> Round | None:
     """The newest open round, or the newest round when all are closed."""
-    rounds = rounds_for(organisation_id)
+    return pick_current(rounds_for(organisation_id))
+
+
+def pick_current(rounds: list[Round]) -> Round | None:
+    """current_round from rounds already loaded newest first (as rounds_for gives them)."""
     return next((r for r in rounds if r.is_open), rounds[0] if rounds else None)
 
 

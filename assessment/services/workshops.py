@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NoReturn
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Insert, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +53,8 @@ from ..votes import (
     split_by_perspective,
     summarise,
     summarise_votes,
+    vote_name,
+    vote_value,
 )
 from .assessments import framework_of
 
@@ -263,6 +265,17 @@ def close_workshop(workshop: Workshop) -> None:
         raise
 
 
+def close_workshops_in_round(round_id: int) -> int:
+    """Close every open workshop of a round (when the round closes); returns how many."""
+    open_workshops = list(db.session.scalars(
+        select(Workshop).join(Assessment, Assessment.id == Workshop.assessment_id)
+        .where(Assessment.round_id == round_id, Workshop.status == WorkshopStatus.OPEN)
+    ))
+    for workshop in open_workshops:
+        close_workshop(workshop)
+    return len(open_workshops)
+
+
 def _keep_counts(workshop: Workshop, challenge_ids: list[str]) -> None:
     """Copy the counts per level of these challenges into VoteTally (inside the caller's
     transaction). A challenge nobody voted on keeps the counts of an earlier workshop."""
@@ -309,12 +322,10 @@ class WorkshopView:
     def state(self, challenge_id: str) -> ChallengeState:
         return next(c for c in self.challenges if c.challenge.id == challenge_id)
 
-    @property
-    def next_challenge(self) -> Challenge | None:
-        """The first challenge after the current one that has not been revealed."""
+    def next_after(self, challenge_id: str | None) -> Challenge | None:
+        """The first challenge after this one (None: from the start) not yet revealed."""
         ids = [c.challenge.id for c in self.challenges]
-        current = self.workshop.current_challenge_id
-        start = ids.index(current) + 1 if current in ids else 0
+        start = ids.index(challenge_id) + 1 if challenge_id in ids else 0
         return next((c.challenge for c in self.challenges[start:] if not c.revealed), None)
 
 
@@ -336,7 +347,7 @@ def live_counts(workshop_id: int) -> LiveCounts:
         .where(Participant.workshop_id == workshop_id)
         .group_by(Vote.challenge_id)
     )
-    return LiveCounts(joined or 0, dict(votes.tuples().all()))
+    return LiveCounts(joined or 0, dict(votes.all()))
 
 
 def workshop_view(workshop: Workshop) -> WorkshopView:
@@ -347,7 +358,7 @@ def workshop_view(workshop: Workshop) -> WorkshopView:
     agreed = dict(db.session.execute(
         select(Rating.challenge_id, Rating.level).where(
             Rating.assessment_id == workshop.assessment_id)
-    ).tuples().all())
+    ).all())
     states = [
         ChallengeState(
             challenge=challenge,
@@ -380,7 +391,7 @@ def challenge_results(workshop: Workshop, framework: Framework, challenge_id: st
         select(Vote.level, Participant.perspective)
         .join(Participant, Participant.id == Vote.participant_id)
         .where(Participant.workshop_id == workshop.id, Vote.challenge_id == challenge_id)
-    ).tuples().all()
+    ).all()
     return Results(summarise_votes(levels, [level for level, _ in votes]),
                    split_by_perspective(levels, votes))
 
@@ -402,7 +413,7 @@ def kept_counts(round_: Round, team_ids: list[int]) -> dict[int, dict[str, VoteS
         select(Assessment.team_id, VoteTally)
         .join(VoteTally, VoteTally.assessment_id == Assessment.id)
         .where(Assessment.round_id == round_.id, Assessment.team_id.in_(team_ids))
-    ).tuples()
+    )
     kept: dict[int, dict[str, VoteSummary]] = defaultdict(dict)
     for team_id, tally in rows:
         kept[team_id][tally.challenge_id] = _tally_summary(levels, tally)
@@ -465,64 +476,98 @@ def _raise_not_joined(workshop_id: int) -> NoReturn:
                          "to join")
 
 
-def cast_vote(held: Pass, challenge_id: str, raw_level: str | None) -> int | None:
-    """Record the participant's vote on a challenge, replacing their earlier one; returns the
-    level (None: not sure). Sending the same vote again changes nothing, so retries and
-    double clicks are safe. Raises NotJoinedError, WorkshopClosedError,
-    UnknownChallengeError, NotOnScaleError, VotingNotOpenError, VotesRevealedError; a vote
-    already cast is never touched when it raises."""
+@dataclass(frozen=True)
+class CastVote:
+    """A vote as recorded: the level (None: not sure) and how the page names it."""
+
+    level: int | None
+    label: str
+
+    @property
+    def form_value(self) -> str:
+        return vote_value(self.level)
+
+
+# The vote path is the hot one (a room of people tapping at once): its statements are built
+# once, and a vote is one lookup and one upsert in one transaction. On PostgreSQL the lookup
+# share-locks the workshop row before the challenge row (the order of the FROM list), the
+# order in which revealing and closing take them for update, so they cannot deadlock.
+_BALLOT = (
+    select(Participant.id, Workshop.status, Round.framework_key, WorkshopChallenge.revealed_at)
+    .join(Workshop, Workshop.id == Participant.workshop_id)
+    .join(WorkshopChallenge, (WorkshopChallenge.workshop_id == Workshop.id)
+          & (WorkshopChallenge.challenge_id == bindparam("challenge_id")))
+    .join(Assessment, Assessment.id == Workshop.assessment_id)
+    .join(Round, Round.id == Assessment.round_id)
+    .where(Participant.token_hash == bindparam("token_hash"))
+    .with_for_update(read=True, of=[Workshop, WorkshopChallenge])
+)
+
+
+def _upsert(insert) -> Insert:
+    """INSERT ... ON CONFLICT DO UPDATE: one statement, so two copies of the same request
+    arriving together (a double tap, a retry) can never make two rows or fail."""
+    statement = insert(Vote).values(participant_id=bindparam("participant_id"),
+                                    challenge_id=bindparam("challenge_id"),
+                                    level=bindparam("level"))
+    return statement.on_conflict_do_update(
+        index_elements=[Vote.participant_id, Vote.challenge_id],
+        set_={"level": statement.excluded.level},
+    )
+
+
+_UPSERTS = {"postgresql": _upsert(postgresql_insert), "sqlite": _upsert(sqlite_insert)}
+
+
+def cast_vote(held: Pass, challenge_id: str, raw_level: str | None) -> CastVote:
+    """Record the participant's vote on a challenge, replacing their earlier one.
+
+    Sending the same vote again changes nothing, so retries and double clicks are safe.
+    Raises NotJoinedError, WorkshopClosedError, UnknownChallengeError, NotOnScaleError,
+    VotingNotOpenError or VotesRevealedError; a vote already cast is never touched then.
+    """
     begin_write(db.session)
     try:
-        row = db.session.execute(
-            select(Participant.id, Participant.workshop_id, Workshop.status, Round.framework_key)
-            .join(Workshop, Workshop.id == Participant.workshop_id)
-            .join(Assessment, Assessment.id == Workshop.assessment_id)
-            .join(Round, Round.id == Assessment.round_id)
-            .where(Participant.token_hash == token_hash(held.token))
-            .with_for_update(read=True, of=Workshop)
-        ).one_or_none()
-        if row is None:
-            _raise_not_joined(held.workshop_id)
-        participant_id, workshop_id, status, framework_key = row
+        ballot = db.session.execute(_BALLOT, {"token_hash": token_hash(held.token),
+                                              "challenge_id": challenge_id}).one_or_none()
+        if ballot is None:
+            _refuse_vote(held, challenge_id)
+        participant_id, status, framework_key, revealed_at = ballot
         if status is WorkshopStatus.CLOSED:
             raise WorkshopClosedError("This workshop has ended. Thank you for taking part")
         framework = get_framework(framework_key)
-        if challenge_id not in framework.challenge_ids:
-            raise UnknownChallengeError("There is no such challenge")
         valid, level = parse_vote(raw_level, framework.level_values)
         if not valid:
             raise NotOnScaleError("Choose one of the levels, or 'Not sure'")
-        revealed_at = db.session.execute(
-            select(WorkshopChallenge.revealed_at)
-            .where(WorkshopChallenge.workshop_id == workshop_id,
-                   WorkshopChallenge.challenge_id == challenge_id)
-            .with_for_update(read=True)
-        ).one_or_none()
-        if revealed_at is None:
-            raise VotingNotOpenError("Voting on this challenge has not started yet. "
-                                     "Wait for the facilitator to open it")
-        if revealed_at[0] is not None:
-            raise VotesRevealedError("The votes on this challenge have been shown, so votes "
-                                     "can no longer be changed. Your vote was counted")
-        _upsert_vote(participant_id, challenge_id, level)
+        if revealed_at is not None:
+            raise VotesRevealedError("The votes on this challenge have been shown, so it is "
+                                     "closed for voting. Any vote you sent before was counted")
+        db.session.execute(_UPSERTS[db.session.get_bind().dialect.name], {
+            "participant_id": participant_id, "challenge_id": challenge_id, "level": level})
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return level
+    return CastVote(level, vote_name(level, framework.level_label))
 
 
-def _upsert_vote(participant_id: int, challenge_id: str, level: int | None) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE: one statement, so two copies of the same request
-    arriving together (a double tap, a retry) can never make two rows or fail."""
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" \
-        else sqlite_insert
-    statement = insert(Vote).values(participant_id=participant_id, challenge_id=challenge_id,
-                                    level=level)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=[Vote.participant_id, Vote.challenge_id],
-        set_={"level": statement.excluded.level},
-    ))
+def _refuse_vote(held: Pass, challenge_id: str) -> NoReturn:
+    """Say why there is no open ballot for this participant and challenge."""
+    row = db.session.execute(
+        select(Workshop.status, Round.framework_key)
+        .join(Participant, Participant.workshop_id == Workshop.id)
+        .join(Assessment, Assessment.id == Workshop.assessment_id)
+        .join(Round, Round.id == Assessment.round_id)
+        .where(Participant.token_hash == token_hash(held.token))
+    ).one_or_none()
+    if row is None:
+        _raise_not_joined(held.workshop_id)
+    if row.status is WorkshopStatus.CLOSED:
+        raise WorkshopClosedError("This workshop has ended. Thank you for taking part")
+    if challenge_id not in get_framework(row.framework_key).challenge_ids:
+        raise UnknownChallengeError("There is no such challenge")
+    raise VotingNotOpenError("Voting on this challenge has not started yet. "
+                             "Wait for the facilitator to open it")
 
 
 @dataclass(frozen=True)
@@ -538,6 +583,18 @@ class ParticipantView:
 
     def is_open(self, challenge_id: str) -> bool:
         return challenge_id in self.open_ids
+
+    def vote_label(self, challenge_id: str) -> str | None:
+        """How the participant voted on the challenge, in words; None if they have not."""
+        if challenge_id not in self.my_votes:
+            return None
+        return vote_name(self.my_votes[challenge_id], self.framework.level_label)
+
+    def vote_value(self, challenge_id: str) -> str | None:
+        """The form value of the participant's vote, to tick its radio."""
+        if challenge_id not in self.my_votes:
+            return None
+        return vote_value(self.my_votes[challenge_id])
 
 
 def _state_key(status: WorkshopStatus, current: str | None,
@@ -558,7 +615,7 @@ def workshop_state(workshop_id: int) -> str:
     rows = db.session.execute(
         select(WorkshopChallenge.challenge_id, WorkshopChallenge.revealed_at)
         .where(WorkshopChallenge.workshop_id == workshop_id)
-    ).tuples().all()
+    ).all()
     return _state_key(row.status, row.current_challenge_id, rows)
 
 
@@ -575,12 +632,12 @@ def participant_view(held: Pass) -> ParticipantView:
     rows = db.session.execute(
         select(WorkshopChallenge.challenge_id, WorkshopChallenge.revealed_at)
         .where(WorkshopChallenge.workshop_id == workshop.id)
-    ).tuples().all()
+    ).all()
     revealed = frozenset(cid for cid, at in rows if at is not None)
     opened = {cid for cid, _ in rows}
     my_votes = dict(db.session.execute(
         select(Vote.challenge_id, Vote.level).where(Vote.participant_id == participant.id)
-    ).tuples().all())
+    ).all())
     return ParticipantView(
         framework=framework,
         current=workshop.current_challenge_id,

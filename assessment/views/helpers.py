@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import Response, abort, request
 from flask_login import current_user
 
 from ..access import round_or_404
+from ..charts import Chart, chart_cache, chart_etag
 from ..models import Round
 from ..services.organisation import current_round
 from ..text import slugify
@@ -37,3 +38,18 @@ def download_name(name: str) -> str:
     """A Content-Disposition value for a server-chosen, slugged file name."""
     stem, _, suffix = name.rpartition(".")
     return f'attachment; filename="{slugify(stem)}.{slugify(suffix, "bin")}"'
+
+
+def chart_response(chart: Chart, name: str) -> Response:
+    """A chart as PNG from the cache, with its content hash as the ETag, so a browser that
+    already has this picture gets a 304; ?download=1 makes it an attachment called name.png."""
+    etag = chart_etag(chart, "png")
+    if etag in request.if_none_match:
+        return Response(status=304)
+    response = Response(chart_cache.get_or_render(chart, "png"), mimetype="image/png")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = download_name(f"{name}.png")
+        no_store(response)
+    return response

@@ -18,6 +18,7 @@ from ..services.organisation import (
     organisation_people,
     rounds_for,
 )
+from ..services.workshops import close_workshops_in_round
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
 
@@ -104,6 +105,7 @@ def close(round_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         close_round(round_)
+        close_workshops_in_round(round_.id)  # their codes stop working with the round
         flash(f"Round '{round_.name}' is closed. Its assessments are now read-only.", "success")
         return redirect(url_for(".index"))
     return render_template("organisation/close.html", round=round_, form=form)

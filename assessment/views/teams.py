@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, render_template, send_file
 from flask_login import current_user, login_required
 
 from ..access import team_or_404
-from ..charts import chart_cache, chart_etag
 from ..excel import build_team_workbook, plan_filename
 from ..forms import ConfirmForm
 from ..services.actions import team_actions
 from ..services.assessments import team_radar, team_summary
+from ..services.dashboard import versus_organisation, versus_radar
 from ..services.exports import team_plan
 from ..services.organisation import rounds_for
-from .helpers import download_name, no_store, round_from_query
+from .helpers import chart_response, no_store, round_from_query
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 
@@ -34,6 +34,7 @@ def show(team_id: int):
         challenge_titles={c.id: f"{c.number}. {c.title}" for c in summary.framework.challenges},
         today=date.today(),
         start_form=ConfirmForm(),
+        versus=versus_organisation(summary),
     )
 
 
@@ -42,16 +43,16 @@ def show(team_id: int):
 def radar_png(team_id: int):
     team = team_or_404(team_id)
     chart = team_radar(team_summary(team, round_from_query()))
-    etag = chart_etag(chart, "png")
-    if etag in request.if_none_match:
-        return Response(status=304)
-    response = Response(chart_cache.get_or_render(chart, "png"), mimetype="image/png")
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
-    if request.args.get("download"):
-        response.headers["Content-Disposition"] = download_name(f"{chart.title} radar.png")
-        no_store(response)
-    return response
+    return chart_response(chart, f"{chart.title} radar")
+
+
+@bp.get("/<int:team_id>/versus-organisation.png")
+@login_required
+def versus_png(team_id: int):
+    """The team beside the organisation median and middle half of teams in the round."""
+    summary = team_summary(team_or_404(team_id), round_from_query())
+    chart = versus_radar(summary, versus_organisation(summary))
+    return chart_response(chart, f"{chart.title} radar")
 
 
 @bp.get("/<int:team_id>/action-plan.xlsx")

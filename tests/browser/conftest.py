@@ -12,6 +12,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,18 +149,28 @@ class Site:
 @pytest.fixture
 def site(browser: Browser, live_server: str) -> Iterator[Site]:
     """A fresh browser context per test (no shared cookies), 1280 px wide."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
+    with open_site(browser, live_server) as tab:
+        yield tab
+
+
+@contextmanager
+def open_site(browser: Browser, base_url: str, width: int = 1280,
+              height: int = 900) -> Iterator[Site]:
+    """A browser context of its own (another person's device), checked like `site`."""
+    context = browser.new_context(viewport={"width": width, "height": height},
                                   accept_downloads=True)
     context.set_default_timeout(10_000)
     page = context.new_page()
-    tab = Site(page=page, base_url=live_server)
+    tab = Site(page=page, base_url=base_url)
     page.on("request", lambda request: tab.requests.append(request.url))
     page.on("pageerror", lambda error: tab.problems.append(f"script error: {error}"))
     page.on("console", tab.console)
     page.on("response", lambda response: tab.problems.append(
         f"{response.status} for {response.url}")
         if response.status >= 400 and response.request.resource_type != "document" else None)
-    yield tab
-    context.close()
+    try:
+        yield tab
+    finally:
+        context.close()
     assert tab.outside_requests() == [], "pages asked for something outside the site"
     assert tab.problems == [], "the browser reported errors"

@@ -18,7 +18,14 @@ from werkzeug.security import generate_password_hash
 from assessment.extensions import db
 from assessment.frameworks import default_framework
 from assessment.models import Organisation, Role, Round, Team
-from tests.builders import PASSWORD, World, make_action, make_assessment, make_user
+from tests.builders import (
+    PASSWORD,
+    World,
+    make_action,
+    make_assessment,
+    make_user,
+    make_workshop,
+)
 from tests.conftest import normalize, sign_in
 
 CHALLENGES = default_framework().challenge_ids
@@ -130,8 +137,9 @@ class Objects:
 
 @pytest.fixture
 def objects(app: Flask, world: World) -> Objects:
-    """An assessment for the first team in the open round (previous round rated too), and
-    actions on the first team, the second team and the other organisation's team."""
+    """An assessment for the first team in the open round (previous round rated too) with a
+    live workshop, and actions on the first team, the second team and the other
+    organisation's team."""
 
     def build() -> Objects:
         team, second, other = (db.session.get(Team, i) for i in
@@ -140,6 +148,7 @@ def objects(app: Flask, world: World) -> Objects:
         previous = db.session.get(Round, world.previous_round_id)
         make_assessment(team, previous, {c: 1 for c in CHALLENGES}, agreed=True)
         assessment = make_assessment(team, current)
+        make_workshop(assessment)
         actions = [make_action(team), make_action(second, "Recovery college course"),
                    make_action(other, "Harbour peer support")]
         db.session.commit()
@@ -151,14 +160,29 @@ def objects(app: Flask, world: World) -> Objects:
 SECOND_FACILITATOR = "second.facilitator@north.example.nhs.uk"
 
 
-@pytest.fixture
-def second_facilitator(app: Flask, world: World) -> FlaskClient:
-    """Another facilitator assigned to the first team, in their own browser."""
+def north_user(app: Flask, world: World, email: str, role: Role,
+               team_ids: tuple[int, ...] = ()) -> FlaskClient:
+    """Add a user to the first organisation and return a client signed in as them."""
 
     def build() -> None:
-        make_user(db.session.get(Organisation, world.org_id), SECOND_FACILITATOR,
-                  Role.FACILITATOR, [db.session.get(Team, world.team_id)])
+        make_user(db.session.get(Organisation, world.org_id), email, role,
+                  [db.session.get(Team, team_id) for team_id in team_ids])
         db.session.commit()
 
     query(app, build)
-    return sign_in(app.test_client(), SECOND_FACILITATOR, PASSWORD)
+    return sign_in(app.test_client(), email, PASSWORD)
+
+
+@pytest.fixture
+def second_facilitator(app: Flask, world: World) -> FlaskClient:
+    """Another facilitator assigned to the first team, in their own browser."""
+    return north_user(app, world, SECOND_FACILITATOR, Role.FACILITATOR, (world.team_id,))
+
+
+VIEWER = "viewer@north.example.nhs.uk"
+
+
+@pytest.fixture
+def viewer(app: Flask, world: World) -> FlaskClient:
+    """A client signed in as a viewer of the first organisation: aggregates, no team names."""
+    return north_user(app, world, VIEWER, Role.VIEWER)

@@ -14,7 +14,16 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from assessment.extensions import db
-from assessment.models import Action, Assessment, Rating, Round, RoundStatus, Team, Unit
+from assessment.models import (
+    Action,
+    Assessment,
+    Rating,
+    Round,
+    RoundStatus,
+    Team,
+    Unit,
+    Workshop,
+)
 from tests.builders import World
 
 from .conftest import FIRST, Objects, query
@@ -56,15 +65,46 @@ SAMPLES: dict[str, Sample] = {
     "assessments.reopen": _team_round,
     "actions.new": _team,
     "actions.edit": lambda w, o: {"team_id": w.team_id, "action_id": o.action_id},
+    "teams.versus_png": _team,
+    "dashboard.index": _none,
+    "dashboard.trends_page": _none,
+    "dashboard.compare_page": _none,
+    "dashboard.chart_png": lambda w, o: {"name": "radar"},
+    "dashboard.workbook": _none,
+    "dashboard.ratings_csv": _none,
+    "workshop.start": _team_round,
+    "workshop.show": _team_round,
+    "workshop.challenge": lambda w, o: {**_team_round(w, o), "challenge_id": FIRST},
+    "workshop.open_challenge": lambda w, o: {**_team_round(w, o), "challenge_id": FIRST},
+    "workshop.reveal": lambda w, o: {**_team_round(w, o), "challenge_id": FIRST},
+    "workshop.agree": lambda w, o: {**_team_round(w, o), "challenge_id": FIRST},
+    "workshop.open_all": _team_round,
+    "workshop.close": _team_round,
+    "workshop.live": _team_round,
+    "workshop.qr_code": _team_round,
+    "join.join": _none,
+    "join.vote_page": lambda w, o: {"challenge_id": FIRST},
+    "join.vote": lambda w, o: {"challenge_id": FIRST},
+    "join.state": _none,
 }
 
 # Routes anyone may use without signing in.
-PUBLIC = {"auth.login", "api.healthz", "static"}
+# Workshop participants have no account: their pass is a cookie (tests/web/test_workshop.py).
+PUBLIC = {"auth.login", "api.healthz", "static", "join.join", "join.vote_page", "join.vote",
+          "join.state"}
 # Routes about the user's own organisation as a whole, not about an object named by an id.
 OWN_ORGANISATION = {"auth.logout", "home.index", "organisation.index", "organisation.new_unit",
                     "organisation.new_team", "organisation.new_round", "organisation.assign"}
 LEADS_ONLY = {"organisation.index", "organisation.new_unit", "organisation.new_team",
               "organisation.new_round", "organisation.close", "organisation.assign"}
+# The organisation dashboard: leads and viewers, never facilitators. Ids come in the query
+# string (tests/web/test_dashboard.py tries other organisations' ids there).
+DASHBOARD = {"dashboard.index", "dashboard.trends_page", "dashboard.compare_page",
+             "dashboard.chart_png", "dashboard.workbook", "dashboard.ratings_csv"}
+OWN_ORGANISATION |= DASHBOARD
+NOT_FOR_FACILITATORS = LEADS_ONLY | DASHBOARD
+# What a viewer may open (aggregates only): the dashboard without compare.
+FOR_VIEWERS = DASHBOARD - {"dashboard.compare_page"}
 
 # A POST body that would change something if the request got through.
 POST_DATA = {
@@ -84,7 +124,9 @@ POST_DATA = {
 
 
 def _rules(app: Flask):
-    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+    """The routes to walk. A route without a sample fails test_every_route_has_a_sample
+    (one clear failure naming it) and is left out here, so the walk still guards the rest."""
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint in SAMPLES]
 
 
 def _requests(app: Flask, world: World, objects: Objects):
@@ -121,13 +163,15 @@ def _snapshot(app: Flask) -> dict[str, object]:
                                              .where(Round.status == RoundStatus.OPEN)),
             "action titles": sorted(db.session.scalars(select(Action.title))),
             "statuses": sorted(str(s) for s in db.session.scalars(select(Assessment.status))),
+            "workshops": sorted(f"{w.status}:{w.current_challenge_id}:{len(w.challenges)}"
+                                for w in db.session.scalars(select(Workshop))),
         }
 
     return query(app, read)
 
 
 def test_every_route_has_a_sample(app):
-    endpoints = {rule.endpoint for rule in _rules(app)}
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
     missing = endpoints - SAMPLES.keys()
     assert not missing, f"add these endpoints to SAMPLES (and check who may use them): {missing}"
     stale = SAMPLES.keys() - endpoints
@@ -140,8 +184,8 @@ def test_every_route_has_a_sample(app):
 def test_the_walk_reaches_real_pages_for_the_owner(app, world, objects, lead):
     """The samples are right: North's lead gets pages, not 404s, from every GET route."""
     for endpoint, method, url in _requests(app, world, objects):
-        if method != "GET":
-            continue
+        if method != "GET" or endpoint.startswith("join."):
+            continue  # participants' pages need a participant's pass, not an account
         response = lead.get(url)
         assert response.status_code in (200, 302), (endpoint, url, response.status_code)
         if endpoint != "auth.login":
@@ -245,14 +289,36 @@ def test_a_facilitator_cannot_use_a_team_they_are_not_assigned_to(app, world, ob
             for method in sorted(rule.methods & {"GET", "POST"})
         ]
     for endpoint, method, url in urls:
-        if endpoint in PUBLIC or (endpoint in OWN_ORGANISATION and endpoint not in LEADS_ONLY):
+        if endpoint in PUBLIC or (endpoint in OWN_ORGANISATION
+                                  and endpoint not in NOT_FOR_FACILITATORS):
             continue
         response = _send(facilitator, method, url)
         assert response.status_code == 403, (endpoint, method, url, response.status_code)
         assert "Aurora Ward" not in response.get_data(as_text=True), (endpoint, url)
         checked.add(endpoint)
     assert {e for e in SAMPLES if e.startswith(("teams.", "assessments.", "actions."))} <= checked
-    assert LEADS_ONLY <= checked
+    assert NOT_FOR_FACILITATORS <= checked
+    assert _snapshot(app) == before
+
+
+def test_a_viewer_opens_no_team_and_changes_nothing(app, world, objects, viewer):
+    """Viewers see aggregates only: every route about a team, a workshop or the set-up is
+    403, GET and POST. North has two teams, fewer than three, so even the dashboard's own
+    routes show a message (200) or refuse (404) rather than any number."""
+    before = _snapshot(app)
+    checked = set()
+    for endpoint, method, url in _requests(app, world, objects):
+        if endpoint in PUBLIC or endpoint.startswith("join.") or endpoint in {"auth.logout",
+                                                                            "home.index"}:
+            continue
+        response = _send(viewer, method, url)
+        expected = (200, 404) if endpoint in FOR_VIEWERS else (403,)
+        assert response.status_code in expected, (endpoint, method, url, response.status_code)
+        body = response.get_data(as_text=True)
+        assert "Riverside CMHT" not in body and "Aurora Ward" not in body, (endpoint, url)
+        checked.add(endpoint)
+    assert {e for e in SAMPLES if e.startswith(("teams.", "assessments.", "actions.",
+                                                "organisation."))} <= checked
     assert _snapshot(app) == before
 
 
