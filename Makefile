@@ -14,7 +14,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-PYTEST_ARGS ?= -q
+PYTEST_ARGS ?= -q -n 2
 PG_HOST ?= 127.0.0.1
 TEST_DATABASE_URL_PG ?= postgresql+psycopg://postgres@$(PG_HOST):5432/test
 

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from flask import Flask, g, request
+from werkzeug.routing import IntegerConverter
 
 from . import assets, database  # noqa: F401  (database registers SQLite's settings)
 from .config import ROOT, Config, database_url, secret_key, settings_from_environment
@@ -62,8 +63,19 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
 
+class BoundedIntConverter(IntegerConverter):
+    """<int:...> URL parts above the database's 32-bit integers are simply not found (404),
+    rather than reaching PostgreSQL and failing with "integer out of range"."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - Werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
     from .views import BLUEPRINTS
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

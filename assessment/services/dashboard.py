@@ -482,7 +482,8 @@ def heatmap_view(sort: str | None, direction: str | None, status: str | None,
         raise FilterError(400, "Sort the heatmap in ascending or descending order")
     if status not in (None, "", *STATUS_LABELS):
         raise FilterError(400, "Show teams that have agreed, are in progress or have not started")
-    if page not in (None, "") and not (page.isdigit() and 0 < len(page) < 7 and int(page) > 0):
+    if page not in (None, "") and not (
+            page.isascii() and page.isdigit() and 0 < len(page) < 7 and int(page) > 0):
         raise FilterError(400, "The page number must be a whole number, 1 or more")
     return HeatmapView(sort=sort or "name", descending=direction == "desc",  # type: ignore[arg-type]
                        status=status or None, page=int(page) if page else 1)

@@ -19,8 +19,10 @@ def round_from_query() -> Round:
     """
     raw = request.args.get("round")
     if raw is not None:
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             abort(400)
+        if len(raw) > 9:  # beyond any id the database can hold
+            abort(404)
         return round_or_404(int(raw))
     round_ = current_round(current_user.organisation_id)
     if round_ is None:

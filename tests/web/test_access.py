@@ -341,3 +341,17 @@ def test_ids_that_do_not_exist_are_404_pages(lead, world, objects, url):
     response = lead.get(url.format(team=world.team_id))
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_ids_too_large_for_the_database_are_not_found(lead, world):
+    for url in ["/teams/99999999999", f"/teams/{world.team_id}/rounds/99999999999/assessment",
+                f"/teams/{world.team_id}/actions/2147483648/edit"]:
+        assert lead.get(url).status_code == 404
+
+
+def test_round_ids_in_the_query_that_are_not_plain_numbers_are_refused(lead, world):
+    team = f"/teams/{world.team_id}"
+    assert lead.get(f"{team}?round=%C2%B2").status_code == 400  # "²" passes str.isdigit
+    assert lead.get(f"{team}?round=-1").status_code == 400
+    assert lead.get(f"{team}?round=99999999999").status_code == 404
+    assert lead.get(f"{team}/radar.png?round=99999999999").status_code == 404

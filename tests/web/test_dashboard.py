@@ -300,6 +300,8 @@ def test_compare_with_twenty_teams_is_refused_plainly(lead, trust):
     ("/dashboard/?status=lost", 400, "Show teams that have agreed"),
     ("/dashboard/?page=0", 400, "The page number must be a whole number"),
     ("/dashboard/?page=-1", 400, "The page number must be a whole number"),
+    ("/dashboard/?page=%C2%B2", 400, "The page number must be a whole number"),
+    ("/dashboard/?round=%C2%B2", 400, "Choose a round from the list"),
     ("/dashboard/trends?unit=%00", 400, "Choose a unit from the list"),
     ("/dashboard/trends?team={other_team}", 404, "There is no such team in your organisation"),
     ("/dashboard/trends?team=abc", 400, "Choose a team from the list"),
