@@ -42,12 +42,15 @@ def can_use_team(team: Team) -> bool:
         return True
     if current_user.is_viewer:
         return False  # aggregates only, even if someone assigned them to a team
-    return db.session.scalar(
-        select(team_facilitators.c.team_id).where(
-            team_facilitators.c.team_id == team.id,
-            team_facilitators.c.user_id == current_user.id,
+    return (
+        db.session.scalar(
+            select(team_facilitators.c.team_id).where(
+                team_facilitators.c.team_id == team.id,
+                team_facilitators.c.user_id == current_user.id,
+            )
         )
-    ) is not None
+        is not None
+    )
 
 
 def team_or_404(team_id: int) -> Team:
@@ -98,7 +101,9 @@ def unit_or_404(unit_id: int) -> Unit:
 
 
 def action_or_404(team: Team, action_id: int) -> Action:
-    action = db.session.scalar(select(Action).where(Action.id == action_id, Action.team_id == team.id))
+    action = db.session.scalar(
+        select(Action).where(Action.id == action_id, Action.team_id == team.id)
+    )
     if action is None:
         abort(404)
     return action

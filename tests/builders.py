@@ -63,20 +63,35 @@ def make_user(organisation: Organisation, email: str, role: Role, teams: list[Te
     return user
 
 
-def make_round(organisation: Organisation, name: str, starts: date, ends: date,
-               status: RoundStatus = RoundStatus.OPEN) -> Round:
-    round_ = Round(organisation=organisation, name=name, starts_on=starts, ends_on=ends,
-                   framework_key=default_framework().key, status=status)
+def make_round(
+    organisation: Organisation,
+    name: str,
+    starts: date,
+    ends: date,
+    status: RoundStatus = RoundStatus.OPEN,
+) -> Round:
+    round_ = Round(
+        organisation=organisation,
+        name=name,
+        starts_on=starts,
+        ends_on=ends,
+        framework_key=default_framework().key,
+        status=status,
+    )
     db.session.add(round_)
     return round_
 
 
-def make_assessment(team: Team, round_: Round, levels: dict[str, int | None] | None = None,
-                    agreed: bool = False) -> Assessment:
+def make_assessment(
+    team: Team, round_: Round, levels: dict[str, int | None] | None = None, agreed: bool = False
+) -> Assessment:
     """An assessment with a rating row per challenge; levels default to 'not rated'."""
     levels = levels or {}
-    assessment = Assessment(team=team, round=round_,
-                            status=AssessmentStatus.AGREED if agreed else AssessmentStatus.IN_PROGRESS)
+    assessment = Assessment(
+        team=team,
+        round=round_,
+        status=AssessmentStatus.AGREED if agreed else AssessmentStatus.IN_PROGRESS,
+    )
     assessment.ratings = [
         Rating(challenge_id=c, level=levels.get(c)) for c in default_framework().challenge_ids
     ]
@@ -84,11 +99,13 @@ def make_assessment(team: Team, round_: Round, levels: dict[str, int | None] | N
     return assessment
 
 
-def make_workshop(assessment: Assessment, code: str = "ABC234",
-                  opened: tuple[str, ...] = ("interactions",)) -> Workshop:
+def make_workshop(
+    assessment: Assessment, code: str = "ABC234", opened: tuple[str, ...] = ("interactions",)
+) -> Workshop:
     """An open workshop on the assessment with these challenges open for voting."""
-    workshop = Workshop(assessment=assessment, join_code=code,
-                        current_challenge_id=opened[0] if opened else None)
+    workshop = Workshop(
+        assessment=assessment, join_code=code, current_challenge_id=opened[0] if opened else None
+    )
     workshop.challenges = [WorkshopChallenge(challenge_id=c) for c in opened]
     db.session.add(workshop)
     return workshop
@@ -110,8 +127,9 @@ def build_world() -> World:
     second = Team(organisation=north, unit=unit, name="Aurora Ward")
     other = Team(organisation=south, name="Harbour Crisis Team")
     db.session.add_all([north, south, unit, team, second, other])
-    previous = make_round(north, "Autumn 2026", date(2026, 9, 1), date(2026, 11, 30),
-                          RoundStatus.CLOSED)
+    previous = make_round(
+        north, "Autumn 2026", date(2026, 9, 1), date(2026, 11, 30), RoundStatus.CLOSED
+    )
     current = make_round(north, "Spring 2027", date(2027, 3, 1), date(2027, 5, 31))
     other_round = make_round(south, "Spring 2027", date(2027, 3, 1), date(2027, 5, 31))
     make_user(north, World.lead_email, Role.LEAD)
@@ -119,7 +137,13 @@ def build_world() -> World:
     make_user(south, World.other_lead_email, Role.LEAD)
     db.session.commit()
     return World(
-        org_id=north.id, other_org_id=south.id, unit_id=unit.id, team_id=team.id,
-        second_team_id=second.id, other_team_id=other.id, round_id=current.id,
-        previous_round_id=previous.id, other_round_id=other_round.id,
+        org_id=north.id,
+        other_org_id=south.id,
+        unit_id=unit.id,
+        team_id=team.id,
+        second_team_id=second.id,
+        other_team_id=other.id,
+        round_id=current.id,
+        previous_round_id=previous.id,
+        other_round_id=other_round.id,
     )

@@ -106,11 +106,15 @@ def _parse_levels(scale: Any, path: Path) -> tuple[Level, ...]:
         where = f"framework.scale.levels[{index}]"
         value = _require(raw, "value", int, path, where)
         if value < 1:
-            raise FrameworkError(path, f"{where}.value", "levels start at 1 ('not rated' is not a level)")
+            raise FrameworkError(
+                path, f"{where}.value", "levels start at 1 ('not rated' is not a level)"
+            )
         levels.append(Level(value, _require(raw, "label", str, path, where).strip()))
     values = [level.value for level in levels]
     if values != sorted(set(values)):
-        raise FrameworkError(path, "framework.scale.levels", "level values must be unique and ascending")
+        raise FrameworkError(
+            path, "framework.scale.levels", "level values must be unique and ascending"
+        )
     return tuple(levels)
 
 
@@ -124,7 +128,9 @@ def _parse_challenge(raw: Any, index: int, levels: tuple[Level, ...], path: Path
         text = raw_descriptors.get(level.value)
         if not isinstance(text, str) or not text.strip():
             raise FrameworkError(
-                path, f"{where}.descriptors", f"no descriptor for level {level.value} ({level.label})"
+                path,
+                f"{where}.descriptors",
+                f"no descriptor for level {level.value} ({level.label})",
             )
         descriptors[level.value] = " ".join(text.split())
     extra = set(raw_descriptors) - {level.value for level in levels}
@@ -153,7 +159,9 @@ def parse_framework(data: Any, path: Path | str = "<string>") -> Framework:
     ids = [c.id for c in challenges]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
-        raise FrameworkError(path, "framework.challenges", f"duplicate ids: {', '.join(duplicates)}")
+        raise FrameworkError(
+            path, "framework.challenges", f"duplicate ids: {', '.join(duplicates)}"
+        )
     numbers = [c.number for c in challenges]
     if sorted(numbers) != list(range(1, len(challenges) + 1)):
         raise FrameworkError(

@@ -55,14 +55,17 @@ def update_action(action: Action, fields: ActionFields, expected_version: int) -
     action_id = action.id
     begin_write(db.session)
     current = db.session.scalars(
-        select(Action).where(Action.id == action_id).with_for_update()
+        select(Action)
+        .where(Action.id == action_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
     if current.version != expected_version:
         db.session.rollback()
         raise ConflictError(
             "Someone else changed this action while you were editing. "
-            "Their version is saved; your changes are still in the form. Check both, then save again"
+            "Their version is saved; your changes are still in the form. "
+            "Check both, then save again"
         )
     for name, value in vars(fields).items():
         setattr(current, name, value)

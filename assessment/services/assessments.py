@@ -185,7 +185,8 @@ def agree_assessment(assessment: Assessment) -> None:
         framework = framework_of(locked.round)
         if not is_complete(framework, rating_values(locked)):
             raise RatingError(
-                f"Rate all {len(framework.challenges)} challenges before marking the assessment as agreed"
+                f"Rate all {len(framework.challenges)} challenges "
+                "before marking the assessment as agreed"
             )
         locked.status = AssessmentStatus.AGREED
         locked.agreed_at = datetime.now(UTC)
