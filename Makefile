@@ -90,7 +90,7 @@ test-postgres: test-prereqs postgres
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL_PG) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # -k: run the PostgreSQL pass even when the SQLite pass fails; fail if either failed.
-test: test-prereqs postgres
+test: test-prereqs postgres lint
 	$(MAKE) --no-print-directory -k test-sqlite test-postgres
 
 # --- Benchmark ----------------------------------------------------------------------------
