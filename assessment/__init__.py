@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import assets, database  # noqa: F401  (database registers SQLite's settings)
@@ -36,6 +37,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secret_key(instance)
     all_frameworks()  # a broken framework file stops start-up with a clear message
 
+    if hops := app.config["PROXY_FIX_HOPS"]:
+        # The real client address (rate limits, logs) and scheme (HSTS, cookies) behind a proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     configure_jinja(app)  # first: extensions such as CSRFProtect create the Jinja environment
     register_extensions(app)
     register_blueprints(app)

@@ -55,7 +55,8 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
-    CHART_CACHE_SIZE = 256
+    # How many reverse proxies sit in front of the app and set X-Forwarded-*; 0 trusts none.
+    PROXY_FIX_HOPS = 0
 
 
 def settings_from_environment() -> dict[str, object]:
@@ -69,6 +70,8 @@ def settings_from_environment() -> dict[str, object]:
         # Browsers only accept a __Host- cookie over HTTPS, from this exact host, for path /:
         # a sibling subdomain cannot plant or overwrite the session.
         settings["SESSION_COOKIE_NAME"] = "__Host-session"
+    if hops := os.environ.get("PROXY_FIX_HOPS"):
+        settings["PROXY_FIX_HOPS"] = int(hops)
     if storage := os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = storage
     if exports := os.environ.get("EXPORTS_DIR"):

@@ -87,20 +87,17 @@ def _empty_tables(app: Flask) -> None:
 @pytest.fixture
 def app(migrated: str, tmp_path: Path) -> Iterator[Flask]:
     """A fresh app on an empty, migrated database. No app context is pushed."""
-    application = create_app(_config(migrated, tmp_path / "exports"))
-    _empty_tables(application)
-    with application.app_context():
-        limiter.reset()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from _fresh_app(_config(migrated, tmp_path / "exports"))
 
 
 @pytest.fixture
 def csrf_app(migrated: str, tmp_path: Path) -> Iterator[Flask]:
     """Like app, but with CSRF protection on, as in production."""
-    application = create_app({**_config(migrated, tmp_path / "exports"), "WTF_CSRF_ENABLED": True})
+    yield from _fresh_app({**_config(migrated, tmp_path / "exports"), "WTF_CSRF_ENABLED": True})
+
+
+def _fresh_app(config: dict[str, object]) -> Iterator[Flask]:
+    application = create_app(config)
     _empty_tables(application)
     with application.app_context():
         limiter.reset()

@@ -21,7 +21,7 @@ import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
 from sqlalchemy import Insert, bindparam, delete, func, select
@@ -112,6 +112,17 @@ def token_hash(token: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+# A join code is a weak secret (6 characters), so it only works for one workshop day.
+CODE_LIFETIME = timedelta(hours=24)
+
+
+def _code_expired(workshop: Workshop) -> bool:
+    started = workshop.created_at
+    if started.tzinfo is None:  # SQLite hands back naive datetimes, stored in UTC
+        started = started.replace(tzinfo=UTC)
+    return _now() - started > CODE_LIFETIME
 
 
 # --- facilitator ------------------------------------------------------------------------------
@@ -430,7 +441,7 @@ def _workshop_by_code(code: str, lock: bool = False) -> Workshop:
     if workshop is None:
         raise CodeNotFoundError("There is no workshop with this code. Check the code on the "
                                 "screen and try again")
-    if not workshop.is_open:
+    if not workshop.is_open or _code_expired(workshop):
         raise WorkshopClosedError("This workshop has ended, so its code no longer works. "
                                   "Thank you for taking part")
     return workshop

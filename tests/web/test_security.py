@@ -187,3 +187,15 @@ def test_behind_https_the_session_cookie_is_a_secure_host_only_cookie(monkeypatc
     assert cookie.startswith("__Host-session=")
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Domain" not in cookie
+
+
+def test_behind_a_trusted_proxy_https_is_recognised_and_hsts_sent(migrated):
+    from assessment import create_app
+
+    config = {"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": migrated}
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.1.2.3"}
+    direct = create_app(config).test_client().get("/healthz", headers=proxied)
+    assert "Strict-Transport-Security" not in direct.headers  # nobody said to trust the header
+    behind = create_app({**config, "PROXY_FIX_HOPS": 1}).test_client().get("/healthz",
+                                                                          headers=proxied)
+    assert behind.headers["Strict-Transport-Security"].startswith("max-age=31536000")

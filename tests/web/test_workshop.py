@@ -4,6 +4,7 @@ revealing, agreeing, closing, and every kind of bad input along the way."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -513,3 +514,15 @@ def test_closing_the_round_closes_its_workshops_and_keeps_their_counts(
     tallies = query(app, lambda: [(t.challenge_id, t.counts) for t in db.session.scalars(
         select(VoteTally))])
     assert tallies == [(FIRST, {"3": 1})]
+
+
+def test_a_code_stops_working_a_day_after_the_workshop_started(app, opened):
+    def age_workshop() -> None:
+        workshop = db.session.scalar(select(Workshop))
+        workshop.created_at = workshop.created_at - timedelta(hours=25)
+        db.session.commit()
+
+    query(app, age_workshop)
+    late = app.test_client().post("/join", data={"code": opened})
+    assert late.status_code == 410
+    assert "This workshop has ended" in normalize(page(late).get_text())
