@@ -14,7 +14,7 @@ from . import assets, database  # noqa: F401  (database registers SQLite's setti
 from .config import ROOT, Config, database_url, secret_key, settings_from_environment
 from .extensions import compress, csrf, db, limiter, login_manager, migrate
 from .frameworks import all_frameworks
-from .jinja import configure_jinja
+from .jinja import compile_templates, configure_jinja
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -46,6 +46,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
     register_commands(app)
+    if app.config["PRECOMPILE_TEMPLATES"]:
+        compile_templates(app)
     logging.basicConfig(level=logging.INFO)
     return app
 

@@ -57,6 +57,8 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     # How many reverse proxies sit in front of the app and set X-Forwarded-*; 0 trusts none.
     PROXY_FIX_HOPS = 0
+    # Compile all templates at start-up (gunicorn.conf.py turns it on for production).
+    PRECOMPILE_TEMPLATES = False
 
 
 def settings_from_environment() -> dict[str, object]:
