@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -18,7 +19,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.frameworks import default_framework
-from tests.builders import World, make_assessment
+from tests.builders import World, make_action, make_assessment
 
 from .conftest import Site
 
@@ -314,8 +315,12 @@ def test_rating_pages_fit_a_phone(site: Site, world: World, app: Flask) -> None:
         from assessment.extensions import db
         from assessment.models import Round, Team
 
-        make_assessment(db.session.get(Team, world.team_id),
-                        db.session.get(Round, world.round_id), {"interactions": 2})
+        team = db.session.get(Team, world.team_id)
+        make_assessment(team, db.session.get(Round, world.round_id), {"interactions": 2})
+        # An action plan with long words and dates, which a five-column table cannot fit.
+        make_action(team, "See https://intranet.example.nhs.uk/recovery/peer-support-pathway",
+                    lead="Dr Bartholomew Featherstonehaugh-Cholmondeley",
+                    due_on=date(2026, 2, 18))
         db.session.commit()
     page = site.page
     page.set_viewport_size({"width": 360, "height": 740})
