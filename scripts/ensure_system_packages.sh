@@ -3,7 +3,8 @@
 #   chromium                 browser tests (Playwright drives /usr/bin/chromium)
 #   fonts-liberation         Arial-compatible font: the pages fall back to Arial
 #   libreoffice-calc-nogui   `soffice` converts exported workbooks to check they open
-# Does nothing (and needs no root) when everything is present.
+# Does nothing (and needs no root) when everything is present. Recommended packages are
+# installed too: that is the set the suite was checked with (LibreOffice's PDF export included).
 set -euo pipefail
 
 missing=()
@@ -32,7 +33,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -q
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "${missing[@]}"
+    apt-get install -y -q "${missing[@]}"
 
 [ -x /usr/bin/chromium ] || { echo "ensure_system_packages: ERROR: /usr/bin/chromium still missing" >&2; exit 1; }
 command -v soffice >/dev/null 2>&1 || { echo "ensure_system_packages: ERROR: soffice still missing" >&2; exit 1; }
