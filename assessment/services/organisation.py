@@ -135,19 +135,35 @@ def _commit_unique(thing: str) -> None:
         raise DuplicateNameError(f"There is already a {thing} with this name") from error
 
 
+def _add_named(thing: str, record: Unit | Team | Round) -> None:
+    """Add and commit a unit, team or round whose name is new to its organisation.
+
+    Names are compared ignoring case: "aurora ward" beside "Aurora Ward" would be two rows for
+    one team in every report. The unique constraint still catches two requests at once.
+    """
+    model = type(record)
+    clash = db.session.scalar(select(model.id).where(
+        model.organisation_id == record.organisation_id,
+        func.lower(model.name) == record.name.lower(),
+    ))
+    if clash is not None:
+        db.session.rollback()
+        raise DuplicateNameError(f"There is already a {thing} with this name")
+    db.session.add(record)
+    _commit_unique(thing)
+
+
 def add_unit(organisation_id: int, name: str) -> Unit:
     begin_write(db.session)
     unit = Unit(organisation_id=organisation_id, name=name)
-    db.session.add(unit)
-    _commit_unique("unit")
+    _add_named("unit", unit)
     return unit
 
 
 def add_team(organisation_id: int, name: str, unit_id: int | None) -> Team:
     begin_write(db.session)
     team = Team(organisation_id=organisation_id, name=name, unit_id=unit_id)
-    db.session.add(team)
-    _commit_unique("team")
+    _add_named("team", team)
     return team
 
 
@@ -162,8 +178,7 @@ def open_round(organisation_id: int, name: str, starts_on: date, ends_on: date) 
         framework_key=default_framework().key,
         status=RoundStatus.OPEN,
     )
-    db.session.add(round_)
-    _commit_unique("round")
+    _add_named("round", round_)
     return round_
 
 

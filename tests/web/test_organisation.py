@@ -72,6 +72,7 @@ def test_lead_adds_a_unit(app, lead, world):
     ("   ", "Enter a unit name"),
     (LONG_NAME, "The unit name must be 120 characters or fewer"),
     ("Adult community services", "There is already a unit with this name"),
+    ("ADULT COMMUNITY SERVICES", "There is already a unit with this name"),
 ])
 def test_bad_unit_names_are_refused_next_to_the_field(app, lead, world, name, message):
     before = _names(app, Unit, world.org_id)
@@ -133,6 +134,7 @@ def south_unit_id(app, world) -> int:
     ({"name": "", "unit_id": ""}, "name", "Enter a team name"),
     ({"name": LONG_NAME, "unit_id": ""}, "name", "The team name must be 120 characters or fewer"),
     ({"name": "Riverside CMHT", "unit_id": ""}, "name", "There is already a team with this name"),
+    ({"name": "riverside cmht", "unit_id": ""}, "name", "There is already a team with this name"),
     ({"name": "New team", "unit_id": "abc"}, "unit_id", "Select a unit from the list"),
     ({"name": "New team", "unit_id": "999999"}, "unit_id", "Select a unit from the list"),
     ({"name": "New team", "unit_id": "SOUTH"}, "unit_id", "Select a unit from the list"),
@@ -185,6 +187,7 @@ GOOD_ROUND = {"name": "Autumn 2027", "starts_on": "2027-09-01", "ends_on": "2027
     ({"name": ""}, "name", "Enter a round name"),
     ({"name": LONG_NAME}, "name", "The round name must be 120 characters or fewer"),
     ({"name": "Spring 2027"}, "name", "There is already a round with this name"),
+    ({"name": "spring 2027"}, "name", "There is already a round with this name"),
     ({"ends_on": "2027-08-31"}, "ends_on", "The end date must be the same as or after the start"),
     ({"starts_on": "01/09/2027"}, "starts_on", "The start date must be a real date"),
     ({"starts_on": "2027-02-30"}, "starts_on", "The start date must be a real date"),
