@@ -12,8 +12,6 @@ Everything typed by users goes through safe_cell(), so no text can become a live
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .frameworks import Framework
 from .scoring import ChallengeRow
+from .text import slug, strip_illegal
 from .votes import VoteSummary
 
 EXCEL_CELL_LIMIT = 32_767
@@ -47,10 +46,6 @@ CHANGE_FORMAT = "+0;-0;0"
 MAX_ROW_HEIGHT = 409  # points; Excel's limit
 LINE_HEIGHT = 15  # points per line of 11 pt text
 
-# Line breaks are normalised first (\x0b is Word's soft line break); what XML 1.0 forbids,
-# plus lone surrogates that cannot be encoded, is then dropped.
-_LINE_BREAKS = re.compile(r"\r\n|\r|\x0b")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Excel and LibreOffice read a cell starting with one of these as a formula when it is edited.
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n")
 
@@ -126,7 +121,7 @@ def is_overdue(action: ActionRow, today: date) -> bool:
 
 def clean_cell_text(value: str) -> str:
     """Text that XML and Excel accept: line breaks normalised, illegal characters dropped."""
-    return _ILLEGAL.sub("", _LINE_BREAKS.sub("\n", value))[:EXCEL_CELL_LIMIT]
+    return strip_illegal(value)[:EXCEL_CELL_LIMIT]
 
 
 def safe_cell(cell: Cell, value: str) -> Cell:
@@ -154,13 +149,6 @@ def looks_like_formula(text: str) -> bool:
 def plan_filename(team: str, round: str) -> str:
     """'<team>-<round>-action-plan.xlsx' in lower-case ASCII, safe in any file system."""
     return f"{slug(team, 'team')}-{slug(round, 'round')}-action-plan.xlsx"
-
-
-def slug(text: str, fallback: str, limit: int = 60) -> str:
-    """Lower-case ASCII words joined by '-', or the fallback when nothing is left."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return words[:limit].rstrip("-") or fallback
 
 
 def build_team_workbook(plan: TeamPlan) -> bytes:

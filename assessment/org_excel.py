@@ -38,10 +38,10 @@ from .excel import (
     fit_columns,
     print_setup,
     put,
-    slug,
     write_headers,
 )
 from .frameworks import Framework
+from .text import slug
 
 MEAN_FORMAT = "0.0"
 MEDIAN_FORMAT = "0.##"

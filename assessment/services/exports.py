@@ -20,11 +20,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..excel import ActionRow, TeamPlan, build_team_workbook, plan_filename, slug
+from ..excel import ActionRow, TeamPlan, build_team_workbook, plan_filename
 from ..extensions import db
 from ..frameworks import Challenge, Framework
 from ..models import Action, Assessment, Round, Team
 from ..scoring import RatingValue, challenge_rows
+from ..text import slug
 from .assessments import framework_of, rating_values
 from .organisation import current_round, previous_round
 from .workshops import kept_counts

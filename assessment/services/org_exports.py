@@ -16,12 +16,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ..aggregates import SMALL_GROUP, spread_from_counts, visible_spread
-from ..excel import is_overdue, slug
+from ..excel import is_overdue
 from ..extensions import db
 from ..frameworks import Framework, get_framework
 from ..models import Action, Assessment, Organisation, Rating, Round, Team, Unit
 from ..org_csv import Value, write_csv
 from ..org_excel import MatrixRow, OrgWorkbook, TeamAction, build_org_workbook, org_filename
+from ..text import slug
 from .dashboard import (
     ALL_UNITS,
     STATUS_LABELS,

@@ -9,7 +9,7 @@ from ..access import round_or_404
 from ..charts import Chart, chart_cache, chart_etag
 from ..models import Round
 from ..services.organisation import current_round
-from ..text import slugify
+from ..text import slug
 
 
 def round_from_query() -> Round:
@@ -39,7 +39,7 @@ def no_store(response):
 def download_name(name: str) -> str:
     """A Content-Disposition value for a server-chosen, slugged file name."""
     stem, _, suffix = name.rpartition(".")
-    return f'attachment; filename="{slugify(stem)}.{slugify(suffix, "bin")}"'
+    return f'attachment; filename="{slug(stem, "file", 80)}.{slug(suffix, "bin")}"'
 
 
 def chart_response(chart: Chart, name: str) -> Response:
