@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Action, Assessment, Round, Team, Unit, team_facilitators
+from .models import Action, Round, Team, Unit, team_facilitators
 
 
 def require_lead() -> None:
@@ -107,9 +107,3 @@ def action_or_404(team: Team, action_id: int) -> Action:
     if action is None:
         abort(404)
     return action
-
-
-def assessment_or_none(team: Team, round_: Round) -> Assessment | None:
-    return db.session.scalar(
-        select(Assessment).where(Assessment.team_id == team.id, Assessment.round_id == round_.id)
-    )

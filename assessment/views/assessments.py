@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ..access import round_or_404, team_or_404
 from ..forms import NOT_RATED, ConfirmForm, RatingForm
 from ..models import Assessment, Rating, Round, Team
-from ..scoring import MAX_PRIORITIES, RatingValue
+from ..scoring import MAX_PRIORITIES, RatingValue, rated_count
 from ..services.assessments import (
     AssessmentAgreedError,
     ConflictError,
@@ -16,6 +16,7 @@ from ..services.assessments import (
     agree_assessment,
     framework_of,
     load_assessment,
+    rating_values,
     reopen_assessment,
     save_rating,
     start_assessment,
@@ -62,7 +63,7 @@ def overview(team_id: int, round_id: int):
     return render_template(
         "assessments/overview.html",
         summary=summary,
-        rated=sum(1 for row in summary.rows if row.level is not None),
+        rated=rated_count(rating_values(summary.assessment)),
         priorities=sum(1 for row in summary.rows if row.priority),
         max_priorities=MAX_PRIORITIES,
         form=ConfirmForm(),
